@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# minivisor: top-level build.
+#
+#   make                  module (against KDIR) and userspace tools
+#   make check            the whole test suite inside emulated machines
+#   make shell            boot the test machine to an interactive shell
+#   make style            checkpatch --strict over module/ and uapi/
+#   make install          install module, tools, man pages, udev rule
+#   make dkms-install     register the sources with DKMS
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^\#define MV_VERSION "\(.*\)"/\1/p' module/version.h)
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
+
+userspace:
+	$(MAKE) -C userspace
+
+tests: userspace
+	$(MAKE) -C tests
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0644 scripts/60-minivisor.rules $(DESTDIR)/lib/udev/rules.d/60-minivisor.rules
+	getent group minivisor >/dev/null || groupadd --system minivisor
+	-udevadm control --reload-rules 2>/dev/null
+
+DKMS_SRC := /usr/src/minivisor-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild Makefile dkms.conf module uapi $(DKMS_SRC)/
+	dkms add minivisor/$(VERSION)
+
+check:
+	scripts/check.sh
+
+shell:
+	scripts/shell.sh
+
+demo:
+	@echo "make demo: the page-sharing demo has not landed yet (see README, 'Status')." >&2
+	@false
+
+style:
+	scripts/style.sh
+
+module-clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -f module/*.o module/.*.cmd
+
+clean: module-clean
+	$(MAKE) -C userspace clean
+	$(MAKE) -C tests clean
+	rm -rf build
+
+.PHONY: all module module-sparse userspace tests install dkms-install check \
+	shell demo style module-clean clean

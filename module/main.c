@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivisor.ko: module load and unload.
+ *
+ * Loading finds out which virtualization extension the CPU offers and
+ * whether firmware left it usable, then registers the two planes: the
+ * /dev/minivisor character device (data path) and the "minivisor" generic
+ * netlink family (control plane).  Nothing touches EFER.SVME or VMXON here:
+ * the hardware is switched on only around a guest's world switch, so that
+ * kvm_amd/kvm_intel can be loaded and used next to us.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "minivisor.h"
+
+struct mv_hw_info mv_hw __ro_after_init;
+const struct mv_arch_ops *mv_arch __ro_after_init;
+
+unsigned int mv_max_vms = 64;
+module_param_named(max_vms, mv_max_vms, uint, 0444);
+MODULE_PARM_DESC(max_vms, "Most VMs that may exist at once (default 64)");
+
+/*
+ * Choose the backend.  A CPU offers at most one of SVM and VMX; if it offers
+ * one but firmware disabled it, that is the reason we report.
+ */
+static int __init mv_detect(void)
+{
+	const struct mv_arch_ops *ops;
+	const char *why = "no SVM or VMX on this CPU";
+	int ret;
+
+	if (mv_svm_present())
+		ops = &mv_svm_ops;
+	else if (mv_vmx_present())
+		ops = &mv_vmx_ops;
+	else
+		ops = NULL;
+
+	if (ops) {
+		ret = ops->probe(&mv_hw, &why);
+		if (!ret) {
+			mv_arch = ops;
+			return 0;
+		}
+	} else {
+		ret = -ENODEV;
+	}
+	pr_err("not loading: %s (error %d)\n", why, ret);
+	return ret;
+}
+
+static int __init mv_init(void)
+{
+	int ret;
+
+	ret = mv_detect();
+	if (ret)
+		return ret;
+
+	ret = mv_vm_init();
+	if (ret)
+		goto err_vm;
+	ret = mv_netlink_init();
+	if (ret)
+		goto err_netlink;
+	ret = mv_dev_init();
+	if (ret)
+		goto err_dev;
+
+	pr_info("version %s loaded, backend %s\n", MV_VERSION, mv_arch->name);
+	return 0;
+
+err_dev:
+	mv_netlink_exit();
+err_netlink:
+	mv_vm_exit();
+err_vm:
+	return ret;
+}
+
+static void __exit mv_exit(void)
+{
+	mv_dev_exit();
+	mv_netlink_exit();
+	mv_vm_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(mv_init);
+module_exit(mv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("minivisor: a small hosted VMM with shadow paging, ballooning and page sharing");
+MODULE_AUTHOR("The minivisor authors");
+MODULE_VERSION(MV_VERSION);

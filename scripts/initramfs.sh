@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble the test machine's initramfs (uncompressed cpio: no gunzip under
+# emulation): busybox, the module (and the DKMS-built one when present),
+# KVM's modules from the stock kernel, mvctl, mvrun, the tests and the
+# shared libraries they need.
+#   initramfs.sh OUT.cpio
+. "$(dirname "$0")/lib.sh"
+mv_env
+
+out=${1:?usage: initramfs.sh OUT.cpio}
+root=$MV_OUT/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mv/tests,mv/guests} \
+	"$root"/lib/modules/mv/{kvm,dkms} "$root"/usr/{bin,sbin} "$root"/lib64
+
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$MV_TOP/scripts/guest/init" "$root/init"
+install -m 0755 "$MV_TOP"/scripts/guest/run-*.sh "$root/mv/"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
+printf 'root:x:0:\nminivisor:x:900:\nnogroup:x:65534:\n' > "$root/etc/group"
+
+cp "$MV_TOP/minivisor.ko" "$root/lib/modules/mv/"
+if [ -f "$MV_OUT/dkms/minivisor.ko" ]; then
+	cp "$MV_OUT/dkms/minivisor.ko" "$root/lib/modules/mv/dkms/"
+fi
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko \
+	 arch/x86/kvm/kvm-intel.ko drivers/crypto/ccp/ccp.ko; do
+	cp "$KMODS/kernel/$m" "$root/lib/modules/mv/kvm/"
+done
+
+bins="$MV_TOP/userspace/mvctl/mvctl"
+[ -x "$MV_TOP/userspace/mvrun/mvrun" ] && bins="$bins $MV_TOP/userspace/mvrun/mvrun"
+for b in $bins; do
+	cp "$b" "$root/usr/sbin/"
+done
+cp "$MV_TOP"/tests/bin/* "$MV_TOP/tests/ORDER" "$root/mv/tests/"
+if ls "$MV_TOP"/tests/guest/bin/*.bin >/dev/null 2>&1; then
+	cp "$MV_TOP"/tests/guest/bin/*.bin "$root/mv/guests/"
+fi
+
+# Shared libraries of every dynamic executable, with the loader.
+for f in "$root"/usr/sbin/* "$root"/mv/tests/*; do
+	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
+done | sort -u | while read -r lib; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"
