@@ -14,6 +14,12 @@ static long mv_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case MV_GET_API_VERSION:
 		return arg ? -EINVAL : MV_API_VERSION;
+	case MV_CREATE_VM:
+		if (mv_hw.backend != MV_BACKEND_SVM)
+			return -EOPNOTSUPP;
+		return mv_vm_create((void __user *)arg);
+	case MV_GET_DEFAULT_CPUID:
+		return mv_get_default_cpuid((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

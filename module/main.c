@@ -17,9 +17,20 @@
 struct mv_hw_info mv_hw __ro_after_init;
 const struct mv_arch_ops *mv_arch __ro_after_init;
 
+atomic_long_t mv_guest_pages = ATOMIC_LONG_INIT(0);
+atomic_long_t mv_mmu_pages = ATOMIC_LONG_INIT(0);
+
 unsigned int mv_max_vms = 64;
 module_param_named(max_vms, mv_max_vms, uint, 0444);
 MODULE_PARM_DESC(max_vms, "Most VMs that may exist at once (default 64)");
+
+unsigned int mv_max_guest_mem_mb = 4096;
+module_param_named(max_guest_mem_mb, mv_max_guest_mem_mb, uint, 0444);
+MODULE_PARM_DESC(max_guest_mem_mb, "Largest guest memory size a VM may ask for, in MiB (default 4096)");
+
+unsigned int mv_max_mmu_pages = 4096;
+module_param_named(max_mmu_pages, mv_max_mmu_pages, uint, 0644);
+MODULE_PARM_DESC(max_mmu_pages, "Most shadow page-table pages one VM may hold; older ones are recycled beyond that (default 4096 = 16 MiB)");
 
 /*
  * Choose the backend.  A CPU offers at most one of SVM and VMX; if it offers
@@ -59,6 +70,14 @@ static int __init mv_init(void)
 	if (ret)
 		return ret;
 
+	if (mv_max_mmu_pages < 64 || mv_max_guest_mem_mb < 1 ||
+	    mv_max_guest_mem_mb > 65536) {
+		pr_err("not loading: max_mmu_pages must be at least 64 and max_guest_mem_mb 1 to 65536\n");
+		return -EINVAL;
+	}
+	ret = mv_mmu_init();
+	if (ret)
+		return ret;
 	ret = mv_vm_init();
 	if (ret)
 		goto err_vm;
@@ -77,6 +96,7 @@ err_dev:
 err_netlink:
 	mv_vm_exit();
 err_vm:
+	mv_mmu_exit();
 	return ret;
 }
 
@@ -85,6 +105,11 @@ static void __exit mv_exit(void)
 	mv_dev_exit();
 	mv_netlink_exit();
 	mv_vm_exit();
+	mv_mmu_exit();
+	if (atomic_long_read(&mv_guest_pages) || atomic_long_read(&mv_mmu_pages))
+		pr_err("leak: %ld guest pages, %ld shadow pages still allocated\n",
+		       atomic_long_read(&mv_guest_pages),
+		       atomic_long_read(&mv_mmu_pages));
 	pr_info("unloaded\n");
 }
 

@@ -4,7 +4,8 @@
  *
  * Policies are strict: the core rejects unknown attributes, attributes a
  * command does not take, and malformed values, with an extack message.
- * Our own refusals set one too.
+ * Our own refusals set one too.  Commands that change a VM need
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM).
  */
 #include <net/genetlink.h>
 
@@ -12,7 +13,7 @@
 
 static struct genl_family mv_genl_family;
 
-static const struct nla_policy mv_vm_get_policy[MV_A_MAX + 1] = {
+static const struct nla_policy mv_vm_id_policy[MV_A_MAX + 1] = {
 	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -33,7 +34,11 @@ static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, MV_A_FEATURES, mv_hw.features, MV_A_UNSPEC) ||
 	    nla_put_u32(msg, MV_A_NR_ASIDS, mv_hw.nr_asids) ||
 	    nla_put_u32(msg, MV_A_NR_VMS, mv_vm_count()) ||
-	    nla_put_u32(msg, MV_A_MAX_VMS, mv_max_vms))
+	    nla_put_u32(msg, MV_A_MAX_VMS, mv_max_vms) ||
+	    nla_put_u64_64bit(msg, MV_A_GUEST_PAGES,
+			      atomic_long_read(&mv_guest_pages), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_MMU_PAGES,
+			      atomic_long_read(&mv_mmu_pages), MV_A_UNSPEC))
 		goto err_size;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -43,18 +48,135 @@ err_size:
 	return -EMSGSIZE;
 }
 
+/* The attributes describing one VM; @full adds figures events leave out. */
+static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
+{
+	u64 exits[__MV_STAT_COUNT];
+	struct nlattr *nest;
+	int i;
+
+	if (nla_put_u32(msg, MV_A_VM_ID, vm->id) ||
+	    nla_put_string(msg, MV_A_VM_NAME, vm->name) ||
+	    nla_put_u32(msg, MV_A_VM_PID, vm->pid) ||
+	    nla_put_string(msg, MV_A_VM_COMM, vm->comm) ||
+	    nla_put_u32(msg, MV_A_VM_STATE, READ_ONCE(vm->state)) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_MEM_SIZE,
+			      (u64)vm->mem.nr_pages << PAGE_SHIFT, MV_A_UNSPEC))
+		return -EMSGSIZE;
+	if (READ_ONCE(vm->state) == MV_VM_CRASHED &&
+	    nla_put_string(msg, MV_A_VM_CRASH_REASON, vm->crash_reason))
+		return -EMSGSIZE;
+	if (!full)
+		return 0;
+	if (nla_put_u64_64bit(msg, MV_A_VM_PAGES,
+			      atomic_long_read(&vm->mem.used), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_MMU_PAGES,
+			      READ_ONCE(vm->mmu.nr_pages), MV_A_UNSPEC) ||
+	    nla_put_u32(msg, MV_A_VM_VCPUS, READ_ONCE(vm->nr_vcpus)))
+		return -EMSGSIZE;
+	mv_vm_exits(vm, exits);
+	nest = nla_nest_start(msg, MV_A_VM_EXITS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < __MV_STAT_COUNT; i++)
+		if (nla_put_u64_64bit(msg, i + 1, exits[i], MV_A_UNSPEC))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static struct mv_vm *mv_nl_vm(struct genl_info *info)
+{
+	struct mv_vm *vm;
+
+	if (GENL_REQ_ATTR_CHECK(info, MV_A_VM_ID))
+		return ERR_PTR(-EINVAL);
+	vm = mv_vm_get_by_id(nla_get_u32(info->attrs[MV_A_VM_ID]));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MV_A_VM_ID],
+				    "no VM with this ID (see 'mvctl vm list')");
+		return ERR_PTR(-ENOENT);
+	}
+	return vm;
+}
+
 static int mv_nl_get_vm_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MV_A_VM_ID))
-		return -EINVAL;
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MV_A_VM_ID],
-			    "no VM with this ID (see 'mvctl vm list')");
-	return -ENOENT;
+	struct sk_buff *msg;
+	struct mv_vm *vm;
+	void *hdr;
+	int ret;
+
+	vm = mv_nl_vm(info);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_VM);
+	if (!hdr || mv_nl_put_vm(msg, vm, true)) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	mv_vm_put(vm);
+	return ret;
 }
 
 static int mv_nl_get_vm_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return 0;
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	u32 id = cb->args[0] ? cb->args[0] : 1;
+	struct mv_vm *vm;
+	void *hdr;
+
+	if (info->attrs && info->attrs[MV_A_VM_ID]) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "a VM dump takes no VM ID; ask for one VM without NLM_F_DUMP");
+		return -EINVAL;
+	}
+	while ((vm = mv_vm_get_next(&id))) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &mv_genl_family,
+				  NLM_F_MULTI, MV_CMD_GET_VM);
+		if (!hdr || mv_nl_put_vm(skb, vm, true)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			mv_vm_put(vm);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		mv_vm_put(vm);
+		id++;
+	}
+	cb->args[0] = id;
+	return skb->len;
+}
+
+static int mv_nl_vm_control(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	struct mv_vm *vm;
+	int ret;
+
+	vm = mv_nl_vm(info);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	if (cmd == MV_CMD_VM_DESTROY)
+		ret = mv_vm_destroy(vm);
+	else
+		ret = mv_vm_pause(vm, cmd == MV_CMD_VM_PAUSE);
+	if (ret == -EINVAL)
+		NL_SET_ERR_MSG(info->extack,
+			       "the VM has crashed or is being destroyed; only 'destroy' applies");
+	else if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "the VM is already being destroyed");
+	mv_vm_put(vm);
+	return ret;
 }
 
 static const struct genl_ops mv_genl_ops[] = {
@@ -66,8 +188,29 @@ static const struct genl_ops mv_genl_ops[] = {
 		.cmd = MV_CMD_GET_VM,
 		.doit = mv_nl_get_vm_doit,
 		.dumpit = mv_nl_get_vm_dumpit,
-		.policy = mv_vm_get_policy,
+		.policy = mv_vm_id_policy,
 		.maxattr = MV_A_MAX,
+	},
+	{
+		.cmd = MV_CMD_VM_PAUSE,
+		.doit = mv_nl_vm_control,
+		.policy = mv_vm_id_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MV_CMD_VM_RESUME,
+		.doit = mv_nl_vm_control,
+		.policy = mv_vm_id_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MV_CMD_VM_DESTROY,
+		.doit = mv_nl_vm_control,
+		.policy = mv_vm_id_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
@@ -85,6 +228,26 @@ static struct genl_family mv_genl_family __ro_after_init = {
 	.mcgrps = mv_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(mv_genl_mcgrps),
 };
+
+/* Tell the events group about @vm; best effort, like every multicast. */
+void mv_nl_event(struct mv_vm *vm, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&mv_genl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, cmd);
+	if (!hdr || mv_nl_put_vm(msg, vm, false)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&mv_genl_family, msg, 0, 0, GFP_KERNEL);
+}
 
 int __init mv_netlink_init(void)
 {

@@ -1,13 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AMD SVM backend.
+ *
+ * Everything that knows what a VMCB is lives here and in svm_entry.S.  The
+ * generic code asks for one world switch at a time (svm_run) and gets back
+ * a vendor-neutral struct mv_exit.
+ *
+ * Living next to kvm_amd.  KVM sets EFER.SVME when it creates its first VM
+ * and refuses to do so if SVME is already set; it clears SVME when its last
+ * VM goes.  So minivisor never leaves SVME set: each world switch, with
+ * interrupts off, sets SVME if it was clear (and clears it again after) and
+ * points VM_HSAVE_PA at our own host save area (restoring whatever was
+ * there).  When another hypervisor has SVM on, we share ASID space with it,
+ * so those switches flush the whole TLB on entry.
  */
+#include <linux/io.h>
 #include <linux/kernel.h>
-#include <asm/processor.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/debugreg.h>
 #include <asm/msr.h>
+#include <asm/processor.h>
 #include <asm/svm.h>
 
 #include "minivisor.h"
+#include "svm.h"
 
 #define SVM_CPUID_LEAF		0x8000000a
 
@@ -21,6 +39,39 @@
 #define SVM_EDX_PAUSE_FILTER	BIT(10)
 #define SVM_EDX_AVIC		BIT(13)
 #define SVM_EDX_VGIF		BIT(16)
+
+/* Exit codes <asm/svm.h> of this kernel does not name. */
+#define SVM_EXIT_LAST_CR	0x1f
+#define SVM_EXIT_LAST_DR	0x3f
+#define SVM_EXIT_INVLPGB	0xa0
+
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB */
+
+struct svm_cpu {
+	struct page *hsave;		/* VMRUN's host save area */
+	struct page *host_state;	/* VMSAVE/VMLOAD of host state */
+	u64 hsave_pa, host_state_pa;
+	u64 asid_gen;
+	u32 next_asid;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
+static struct page *svm_iopm, *svm_msrpm;
+static bool svm_nrips, svm_flush_by_asid;
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u64 asid_gen;
+	int asid_cpu;
+	u8 tlb_ctl;
+};
+
+static inline struct svm_vcpu *to_svm(struct mv_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
 
 bool mv_svm_present(void)
 {
@@ -70,15 +121,664 @@ static int svm_probe(struct mv_hw_info *hw, const char **why)
 			hw->features |= BIT_ULL(map[i].feat);
 	/* ASID 0 belongs to the host. */
 	hw->nr_asids = ebx ? ebx - 1 : 0;
-
 	if (!hw->nr_asids) {
 		*why = "SVM reports no guest ASIDs";
 		return -ENODEV;
 	}
+	svm_nrips = edx & SVM_EDX_NRIPS;
+	svm_flush_by_asid = edx & SVM_EDX_FLUSH_BY_ASID;
 	return 0;
+}
+
+static void svm_hw_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_state)
+			__free_page(sc->host_state);
+		memset(sc, 0, sizeof(*sc));
+	}
+	if (svm_iopm)
+		__free_pages(svm_iopm, SVM_IOPM_ORDER);
+	if (svm_msrpm)
+		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+/* Called under the VM list mutex. */
+static unsigned int svm_hw_users;
+
+static int svm_hw_get(void)
+{
+	int cpu;
+
+	if (svm_hw_users++)
+		return 0;
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+
+		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO, 0);
+		sc->host_state = alloc_pages_node(cpu_to_node(cpu),
+						  GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sc->hsave || !sc->host_state)
+			goto err;
+		sc->hsave_pa = page_to_phys(sc->hsave);
+		sc->host_state_pa = page_to_phys(sc->host_state);
+		/* Force the first vCPU on this CPU to start a generation. */
+		sc->asid_gen = 1;
+		sc->next_asid = mv_hw.nr_asids + 1;
+	}
+	/* Intercept every port and every MSR. */
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto err;
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	return 0;
+err:
+	svm_hw_free();
+	svm_hw_users = 0;
+	return -ENOMEM;
+}
+
+static void svm_hw_put(void)
+{
+	if (!--svm_hw_users)
+		svm_hw_free();
+}
+
+static inline void svm_set_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+static u16 svm_attr(const struct mv_segment *s)
+{
+	if (s->unusable)
+		return 0;
+	return (s->type & SVM_SELECTOR_TYPE_MASK) |
+	       (s->s << SVM_SELECTOR_S_SHIFT) |
+	       ((s->dpl & 3) << SVM_SELECTOR_DPL_SHIFT) |
+	       (s->present << SVM_SELECTOR_P_SHIFT) |
+	       (s->avl << SVM_SELECTOR_AVL_SHIFT) |
+	       (s->l << SVM_SELECTOR_L_SHIFT) |
+	       (s->db << SVM_SELECTOR_DB_SHIFT) |
+	       (s->g << SVM_SELECTOR_G_SHIFT);
+}
+
+static struct vmcb_seg *svm_seg(struct vmcb *vmcb, enum mv_seg seg)
+{
+	struct vmcb_save_area *save = &vmcb->save;
+
+	switch (seg) {
+	case MV_ES:
+		return &save->es;
+	case MV_CS:
+		return &save->cs;
+	case MV_SS:
+		return &save->ss;
+	case MV_DS:
+		return &save->ds;
+	case MV_FS:
+		return &save->fs;
+	case MV_GS:
+		return &save->gs;
+	case MV_TR:
+		return &save->tr;
+	default:
+		return &save->ldtr;
+	}
+}
+
+static void svm_get_segment(struct mv_vcpu *vcpu, enum mv_seg seg,
+			    struct mv_segment *s)
+{
+	struct vmcb_seg *v = svm_seg(to_svm(vcpu)->vmcb, seg);
+
+	memset(s, 0, sizeof(*s));
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = v->attrib & SVM_SELECTOR_TYPE_MASK;
+	s->s = !!(v->attrib & SVM_SELECTOR_S_MASK);
+	s->dpl = (v->attrib & SVM_SELECTOR_DPL_MASK) >> SVM_SELECTOR_DPL_SHIFT;
+	s->present = !!(v->attrib & SVM_SELECTOR_P_MASK);
+	s->avl = !!(v->attrib & SVM_SELECTOR_AVL_MASK);
+	s->l = !!(v->attrib & SVM_SELECTOR_L_MASK);
+	s->db = !!(v->attrib & SVM_SELECTOR_DB_MASK);
+	s->g = !!(v->attrib & SVM_SELECTOR_G_MASK);
+	s->unusable = !s->present;
+}
+
+static void svm_set_segment(struct mv_vcpu *vcpu, enum mv_seg seg,
+			    const struct mv_segment *s)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_seg *v = svm_seg(vmcb, seg);
+
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	v->attrib = svm_attr(s);
+	/* The CPL is SS.DPL (CS.DPL would be wrong for conforming code). */
+	if (seg == MV_SS)
+		vmcb->save.cpl = s->dpl & 3;
+}
+
+static void svm_get_dtable(struct mv_vcpu *vcpu, bool idt, struct mv_dtable *d)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_seg *v = idt ? &vmcb->save.idtr : &vmcb->save.gdtr;
+
+	memset(d, 0, sizeof(*d));
+	d->base = v->base;
+	d->limit = v->limit;
+}
+
+static void svm_set_dtable(struct mv_vcpu *vcpu, bool idt,
+			   const struct mv_dtable *d)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_seg *v = idt ? &vmcb->save.idtr : &vmcb->save.gdtr;
+
+	v->base = d->base;
+	v->limit = d->limit;
+}
+
+static int svm_get_cpl(struct mv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cpl;
+}
+
+static void svm_set_hw_cr(struct mv_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
+			  u64 efer)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	save->cr0 = cr0;
+	save->cr3 = cr3;
+	save->cr4 = cr4;
+	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
+	save->efer = efer | EFER_SVME;
+}
+
+static void svm_flush_tlb(struct mv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->tlb_ctl != TLB_CONTROL_FLUSH_ALL_ASID)
+		svm->tlb_ctl = svm_flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
+						   TLB_CONTROL_FLUSH_ALL_ASID;
+}
+
+static void svm_inject_event(struct mv_vcpu *vcpu, const struct mv_event *ev)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->event_inj = ev->vector | (ev->type << SVM_EVTINJ_TYPE_SHIFT) |
+		       SVM_EVTINJ_VALID |
+		       (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = ev->error;
+}
+
+static bool svm_interrupt_shadow(struct mv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_set_irq_window(struct mv_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	if (on) {
+		/* A dummy virtual interrupt: VINTR exits when it could be taken. */
+		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+					 (0xf << V_INTR_PRIO_SHIFT);
+		svm_set_intercept(vmcb, INTERCEPT_VINTR);
+	} else {
+		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	}
+}
+
+static int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
+
+	switch (index) {
+	case MSR_FS_BASE:
+		*val = s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*val = s->gs.base;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = s->kernel_gs_base;
+		break;
+	case MSR_STAR:
+		*val = s->star;
+		break;
+	case MSR_LSTAR:
+		*val = s->lstar;
+		break;
+	case MSR_CSTAR:
+		*val = s->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = s->sfmask;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = s->sysenter_eip;
+		break;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmcb->control.tsc_offset;
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
+
+	switch (index) {
+	case MSR_FS_BASE:
+		s->fs.base = val;
+		break;
+	case MSR_GS_BASE:
+		s->gs.base = val;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		s->kernel_gs_base = val;
+		break;
+	case MSR_STAR:
+		s->star = val;
+		break;
+	case MSR_LSTAR:
+		s->lstar = val;
+		break;
+	case MSR_CSTAR:
+		s->cstar = val;
+		break;
+	case MSR_SYSCALL_MASK:
+		s->sfmask = (u32)val;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = (u32)val;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = val;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = val;
+		break;
+	case MSR_IA32_TSC:
+		vmcb->control.tsc_offset = val - rdtsc();
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void svm_vcpu_reset(struct mv_vcpu *vcpu)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	struct mv_segment data = {
+		.limit = 0xffff, .type = 3, .s = 1, .present = 1,
+	};
+	struct mv_segment code = data;
+	struct mv_segment sys = {
+		.limit = 0xffff, .type = 2, .present = 1,	/* LDT */
+	};
+	struct mv_dtable dt = { .limit = 0xffff };
+	int seg;
+
+	for (seg = MV_ES; seg <= MV_GS; seg++)
+		svm_set_segment(vcpu, seg, &data);
+	code.type = 0xb;		/* execute/read, accessed */
+	code.selector = 0xf000;
+	code.base = 0xffff0000;
+	svm_set_segment(vcpu, MV_CS, &code);
+	svm_set_segment(vcpu, MV_LDTR, &sys);
+	sys.type = 0xb;			/* busy 32-bit TSS */
+	svm_set_segment(vcpu, MV_TR, &sys);
+	svm_set_dtable(vcpu, false, &dt);
+	svm_set_dtable(vcpu, true, &dt);
+	save->dr6 = DR6_RESERVED;
+	save->dr7 = 0x400;
+	save->cpl = 0;
+	save->kernel_gs_base = 0;
+	save->star = 0;
+	save->lstar = 0;
+	save->cstar = 0;
+	save->sfmask = 0;
+	save->sysenter_cs = 0;
+	save->sysenter_esp = 0;
+	save->sysenter_eip = 0;
+	save->g_pat = 0x0007040600070406ULL;
+}
+
+static int svm_vcpu_init(struct mv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm;
+	struct vmcb *vmcb;
+	struct page *page;
+	static const int intercepts[] = {
+		INTERCEPT_CR0_READ, INTERCEPT_CR3_READ, INTERCEPT_CR4_READ,
+		INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE, INTERCEPT_CR4_WRITE,
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+		INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPG,
+		INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
+		INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
+		INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI,
+		INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
+		INTERCEPT_WBINVD, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
+		INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+		INTERCEPT_INVPCID, INTERCEPT_INVLPGB,
+	};
+	int i;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->asid_cpu = -1;
+	vcpu->arch = svm;
+	vmcb = svm->vmcb;
+
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		svm_set_intercept(vmcb, intercepts[i]);
+	for (i = 0; i < 8; i++) {
+		svm_set_intercept(vmcb, INTERCEPT_DR0_READ + i);
+		svm_set_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
+	}
+	/*
+	 * #PF for the shadow MMU.  #DB and #AC because a guest can otherwise
+	 * wedge the CPU in an endless exception-delivery loop that no host
+	 * interrupt breaks; we reflect them.
+	 */
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_PF);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_DB);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + 17 /* #AC */);
+
+	vmcb->control.iopm_base_pa = page_to_phys(svm_iopm);
+	vmcb->control.msrpm_base_pa = page_to_phys(svm_msrpm);
+	/* Physical interrupts follow the host's RFLAGS.IF, not the guest's. */
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	svm->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	svm_vcpu_reset(vcpu);
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct mv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (!svm)
+		return;
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->arch = NULL;
+}
+
+/*
+ * ASIDs are handed out per physical CPU; a new generation (and a full
+ * flush) starts when they run out.  A vCPU that moved, or whose generation
+ * is stale, gets a fresh one.
+ */
+static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
+{
+	if (svm->asid_cpu == cpu && svm->asid_gen == sc->asid_gen)
+		return;
+	if (sc->next_asid > mv_hw.nr_asids) {
+		sc->asid_gen++;
+		sc->next_asid = 1;
+		svm->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->vmcb->control.asid = sc->next_asid++;
+	svm->asid_gen = sc->asid_gen;
+	svm->asid_cpu = cpu;
+	if (svm->tlb_ctl == TLB_CONTROL_DO_NOTHING)
+		svm->tlb_ctl = svm_flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
+						   TLB_CONTROL_FLUSH_ALL_ASID;
+}
+
+/* Decode a #VMEXIT into vendor-neutral terms. */
+static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct vmcb_control_area *c = &vmcb->control;
+	struct mv_exit *x = &vcpu->exit;
+	u32 code = c->exit_code;
+	u64 i1 = c->exit_info_1;
+
+	x->code = code;
+	x->info1 = i1;
+	x->info2 = c->exit_info_2;
+	x->next_rip = svm_nrips ? c->next_rip : 0;
+
+	if (code <= SVM_EXIT_LAST_CR || code == SVM_EXIT_CR0_SEL_WRITE) {
+		x->kind = MVX_CR_ACCESS;
+	} else if (code <= SVM_EXIT_LAST_DR) {
+		x->kind = MVX_DR_ACCESS;
+	} else if (code < SVM_EXIT_EXCP_BASE + 32) {
+		u8 vec = code - SVM_EXIT_EXCP_BASE;
+
+		if (vec == MV_VEC_PF) {
+			x->kind = MVX_PAGE_FAULT;
+			x->pf.error = i1;
+			x->pf.addr = c->exit_info_2;
+		} else {
+			x->kind = MVX_EXCEPTION;
+			x->exc.vector = vec;
+			x->exc.has_error = vec == 17;	/* #AC pushes 0 */
+			x->exc.error = 0;
+		}
+	} else {
+		switch (code) {
+		case SVM_EXIT_INTR:
+		case SVM_EXIT_NMI:
+		case SVM_EXIT_SMI:
+			x->kind = MVX_NONE;
+			break;
+		case SVM_EXIT_VINTR:
+			x->kind = MVX_IRQ_WINDOW;
+			break;
+		case SVM_EXIT_CPUID:
+			x->kind = MVX_CPUID;
+			break;
+		case SVM_EXIT_HLT:
+			x->kind = MVX_HLT;
+			break;
+		case SVM_EXIT_INVLPG:
+			x->kind = MVX_INVLPG;
+			break;
+		case SVM_EXIT_INVD:
+			x->kind = MVX_INVD;
+			break;
+		case SVM_EXIT_WBINVD:
+			x->kind = MVX_WBINVD;
+			break;
+		case SVM_EXIT_MSR:
+			x->kind = i1 ? MVX_WRMSR : MVX_RDMSR;
+			break;
+		case SVM_EXIT_VMMCALL:
+			x->kind = MVX_HYPERCALL;
+			break;
+		case SVM_EXIT_SHUTDOWN:
+			x->kind = MVX_SHUTDOWN;
+			break;
+		case SVM_EXIT_IOIO:
+			x->kind = MVX_IO;
+			x->io.port = i1 >> 16;
+			x->io.in = i1 & SVM_IOIO_TYPE_MASK;
+			x->io.string = !!(i1 & SVM_IOIO_STR_MASK);
+			x->io.rep = !!(i1 & SVM_IOIO_REP_MASK);
+			x->io.size = (i1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+			x->io.addr_size = ((i1 & SVM_IOIO_ASIZE_MASK) >>
+					   SVM_IOIO_ASIZE_SHIFT) * 2;
+			/* Bits 12:10: the effective segment of OUTS. */
+			x->io.seg = (i1 >> 10) & 7;
+			x->io.next_rip = c->exit_info_2;
+			break;
+		case SVM_EXIT_VMRUN:
+		case SVM_EXIT_VMLOAD:
+		case SVM_EXIT_VMSAVE:
+		case SVM_EXIT_STGI:
+		case SVM_EXIT_CLGI:
+		case SVM_EXIT_SKINIT:
+		case SVM_EXIT_RDTSCP:
+		case SVM_EXIT_MONITOR:
+		case SVM_EXIT_MWAIT:
+		case SVM_EXIT_MWAIT_COND:
+		case SVM_EXIT_XSETBV:
+		case SVM_EXIT_RDPRU:
+		case SVM_EXIT_INVLPGA:
+		case SVM_EXIT_INVPCID:
+		case SVM_EXIT_INVLPGB:
+			x->kind = MVX_UD;
+			break;
+		case (u32)SVM_EXIT_ERR:
+			x->kind = MVX_INVALID_STATE;
+			break;
+		default:
+			x->kind = MVX_UNKNOWN;
+		}
+	}
+}
+
+/*
+ * An exit in the middle of delivering an event (say, a shadow page fault on
+ * the guest's stack while it takes an interrupt) must deliver it again.
+ * Software interrupts and INT3/INTO are not re-injected: RIP still points
+ * at the instruction, which simply runs again.
+ */
+static void svm_save_interrupted_event(struct mv_vcpu *vcpu, u32 info, u32 err)
+{
+	u8 type = (info & SVM_EXITINTINFO_TYPE_MASK) >> SVM_EVTINJ_TYPE_SHIFT;
+	u8 vec = info & SVM_EXITINTINFO_VEC_MASK;
+
+	vcpu->reinject.valid = false;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	if (type == MV_EV_SOFT_INT ||
+	    (type == MV_EV_EXCEPTION && (vec == 3 || vec == 4)))
+		return;
+	vcpu->reinject.valid = true;
+	vcpu->reinject.type = type;
+	vcpu->reinject.vector = vec;
+	vcpu->reinject.has_error = !!(info & SVM_EXITINTINFO_VALID_ERR);
+	vcpu->reinject.error = err;
+}
+
+static void svm_run(struct mv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	int cpu = smp_processor_id();
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+	u64 efer, old_hsave = 0;
+	bool foreign;
+
+	rdmsrl(MSR_EFER, efer);
+	foreign = efer & EFER_SVME;
+	if (foreign) {
+		/* Someone else (kvm_amd) has SVM on: borrow, then give back. */
+		rdmsrl(MSR_VM_HSAVE_PA, old_hsave);
+		svm->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	} else {
+		wrmsrl(MSR_EFER, efer | EFER_SVME);
+	}
+	wrmsrl(MSR_VM_HSAVE_PA, sc->hsave_pa);
+
+	svm_assign_asid(svm, sc, cpu);
+	vmcb->control.tlb_ctl = svm->tlb_ctl;
+	svm->tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vmcb->control.clean = 0;
+	vmcb->save.rax = vcpu->regs[MV_RAX];
+	vmcb->save.rsp = vcpu->regs[MV_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+	vmcb->save.cr2 = vcpu->cr2;
+
+	/*
+	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
+	 * physical interrupts stop the guest, so IF must be set; GIF=0 keeps
+	 * them from reaching host code on either side of the switch.
+	 */
+	asm volatile("clgi" ::: "memory");
+	raw_local_irq_enable();
+	mv_svm_vmrun(svm->vmcb_pa, vcpu->regs, sc->host_state_pa);
+	raw_local_irq_disable();
+	asm volatile("stgi" ::: "memory");
+
+	if (foreign)
+		wrmsrl(MSR_VM_HSAVE_PA, old_hsave);
+	else
+		wrmsrl(MSR_EFER, efer);
+	/* #VMEXIT left DR7 at its reset value. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+
+	vcpu->regs[MV_RAX] = vmcb->save.rax;
+	vcpu->regs[MV_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+	vcpu->cr2 = vmcb->save.cr2;
+	vmcb->control.event_inj = 0;
+	svm_save_interrupted_event(vcpu, vmcb->control.exit_int_info,
+				   vmcb->control.exit_int_info_err);
+	svm_decode_exit(vcpu, vmcb);
 }
 
 const struct mv_arch_ops mv_svm_ops = {
 	.name = "svm",
 	.probe = svm_probe,
+	.hw_get = svm_hw_get,
+	.hw_put = svm_hw_put,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_reset = svm_vcpu_reset,
+	.run = svm_run,
+	.get_segment = svm_get_segment,
+	.set_segment = svm_set_segment,
+	.get_dtable = svm_get_dtable,
+	.set_dtable = svm_set_dtable,
+	.get_cpl = svm_get_cpl,
+	.set_hw_cr = svm_set_hw_cr,
+	.flush_tlb = svm_flush_tlb,
+	.inject_event = svm_inject_event,
+	.interrupt_shadow = svm_interrupt_shadow,
+	.set_irq_window = svm_set_irq_window,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
 };

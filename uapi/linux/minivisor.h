@@ -53,6 +53,449 @@
  */
 #define MV_GET_API_VERSION	_IO(MV_IO, 0x00)
 
+/** define MV_VM_NAME_LEN - room for a VM name, NUL included */
+#define MV_VM_NAME_LEN		32
+
+/**
+ * struct mv_vm_config - argument of MV_CREATE_VM
+ * @mem_size: guest RAM in bytes: guest-physical [0, mem_size).  A multiple
+ *	of 4096, at least 64 KiB and at most the max_guest_mem_mb module
+ *	parameter.  Pages are allocated on first touch and charged to the VM.
+ * @name: NUL-terminated name shown by mvctl (may be empty)
+ * @flags: must be 0
+ * @reserved: must be 0
+ */
+struct mv_vm_config {
+	__u64 mem_size;
+	char name[MV_VM_NAME_LEN];
+	__u32 flags;
+	__u32 reserved[7];
+};
+
+/**
+ * define MV_CREATE_VM - create a VM
+ *
+ * Argument: struct mv_vm_config.  Returns a new VM file descriptor.  The VM
+ * lives until its descriptor and those of its vCPUs are closed, or until an
+ * administrator destroys it (MV_CMD_VM_DESTROY); after that every ioctl on
+ * its descriptors fails with ENODEV.
+ */
+#define MV_CREATE_VM		_IOW(MV_IO, 0x01, struct mv_vm_config)
+
+/**
+ * define MV_GET_DEFAULT_CPUID - the CPUID table a new vCPU starts with
+ *
+ * Argument: struct mv_cpuid with @nent set to the room in @entries.
+ * Fills the entries and sets @nent; fails with E2BIG (setting @nent to what
+ * is needed) when there is not enough room.  The defaults describe the
+ * host CPU minus what minivisor does not virtualize (SVM/VMX, XSAVE and AVX,
+ * the local APIC, PCID, performance counters, speculation-control MSRs...)
+ * plus the hypervisor leaves 0x40000000 ("MiniVisor\0\0\0") and 0x40000001.
+ */
+#define MV_GET_DEFAULT_CPUID	_IOWR(MV_IO, 0x02, struct mv_cpuid)
+
+/*
+ * ioctls on a VM descriptor
+ * -------------------------
+ */
+
+/**
+ * struct mv_guest_mem - argument of MV_READ_GUEST / MV_WRITE_GUEST
+ * @gpa: guest-physical address
+ * @size: bytes to copy; [gpa, gpa + size) must lie within guest RAM
+ * @uaddr: user buffer
+ * @flags: must be 0
+ */
+struct mv_guest_mem {
+	__u64 gpa;
+	__u64 size;
+	__u64 uaddr;
+	__u64 flags;
+};
+
+/**
+ * define MV_WRITE_GUEST - copy from a user buffer into guest memory
+ *
+ * Pages are allocated as needed; a page shared with others gets a private
+ * copy first.  EINVAL for a range outside guest RAM, EFAULT for a bad
+ * buffer.
+ */
+#define MV_WRITE_GUEST		_IOW(MV_IO, 0x10, struct mv_guest_mem)
+
+/**
+ * define MV_READ_GUEST - copy guest memory into a user buffer
+ *
+ * Untouched pages read as zeros and stay unallocated.
+ */
+#define MV_READ_GUEST		_IOW(MV_IO, 0x11, struct mv_guest_mem)
+
+/** define MV_MAX_VCPUS - most vCPUs per VM */
+#define MV_MAX_VCPUS		16
+
+/**
+ * define MV_CREATE_VCPU - create a vCPU
+ *
+ * Argument: the vCPU index (0 to MV_MAX_VCPUS - 1, each at most once).
+ * Returns a vCPU file descriptor.  The vCPU starts in real mode at the
+ * x86 reset state, with the default CPUID table.  mmap() of the descriptor
+ * (offset 0, MV_RUN_SIZE bytes) maps its struct mv_run.
+ */
+#define MV_CREATE_VCPU		_IO(MV_IO, 0x12)
+
+/**
+ * struct mv_vm_stats - argument of MV_GET_VM_STATS
+ * @id: the VM's identifier (as in mvctl and netlink)
+ * @mem_pages: guest RAM size in pages
+ * @pages_used: guest pages backed by host memory now
+ * @mmu_pages: shadow page-table pages held now
+ * @reserved: zero
+ */
+struct mv_vm_stats {
+	__u32 id;
+	__u32 pad;
+	__u64 mem_pages;
+	__u64 pages_used;
+	__u64 mmu_pages;
+	__u64 reserved[12];
+};
+
+/** define MV_GET_VM_STATS - read the VM's identifier and memory figures */
+#define MV_GET_VM_STATS		_IOR(MV_IO, 0x13, struct mv_vm_stats)
+
+/*
+ * ioctls on a vCPU descriptor
+ * ---------------------------
+ */
+
+/**
+ * define MV_RUN - run the vCPU until it needs userspace
+ *
+ * Returns 0 with the reason in struct mv_run's @exit_reason, or -1 with
+ * errno: EINTR when a signal is pending (exit_reason MV_EXIT_INTR; the
+ * guest resumes where it was on the next MV_RUN), ENODEV when the VM was
+ * destroyed, EIO when the VM crashed earlier, ENOMEM when the host could
+ * not back guest memory.  A paused VM (MV_CMD_VM_PAUSE) blocks in MV_RUN
+ * until resumed; signals still interrupt it.
+ */
+#define MV_RUN			_IO(MV_IO, 0x20)
+
+/**
+ * struct mv_regs - general registers (MV_GET_REGS / MV_SET_REGS)
+ * @rax: RAX
+ * @rbx: RBX
+ * @rcx: RCX
+ * @rdx: RDX
+ * @rsi: RSI
+ * @rdi: RDI
+ * @rsp: RSP
+ * @rbp: RBP
+ * @r8: R8
+ * @r9: R9
+ * @r10: R10
+ * @r11: R11
+ * @r12: R12
+ * @r13: R13
+ * @r14: R14
+ * @r15: R15
+ * @rip: RIP
+ * @rflags: RFLAGS; bit 1 must be set, reserved bits and VM must be clear
+ */
+struct mv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+#define MV_GET_REGS		_IOR(MV_IO, 0x21, struct mv_regs)
+#define MV_SET_REGS		_IOW(MV_IO, 0x22, struct mv_regs)
+
+/**
+ * struct mv_segment - a segment register with its hidden part
+ * @base: base address
+ * @limit: limit in bytes (already scaled by granularity)
+ * @selector: selector
+ * @type: descriptor type (4 bits)
+ * @s: 1 for code/data, 0 for system
+ * @dpl: descriptor privilege level
+ * @present: P bit
+ * @avl: AVL bit
+ * @l: 64-bit code segment
+ * @db: default operation size
+ * @g: granularity
+ * @unusable: 1 for a null/unusable segment
+ * @pad: zero
+ */
+struct mv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type, s, dpl, present, avl, l, db, g, unusable, pad;
+};
+
+/**
+ * struct mv_dtable - GDTR or IDTR
+ * @base: base address
+ * @limit: limit
+ * @pad: zero
+ */
+struct mv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/**
+ * struct mv_sregs - segment and control registers (MV_GET_SREGS/SET_SREGS)
+ * @cs: CS
+ * @ds: DS
+ * @es: ES
+ * @fs: FS
+ * @gs: GS
+ * @ss: SS
+ * @tr: TR
+ * @ldt: LDTR
+ * @gdt: GDTR
+ * @idt: IDTR
+ * @cr0: CR0 as the guest sees it
+ * @cr2: CR2
+ * @cr3: CR3 as the guest sees it
+ * @cr4: CR4 as the guest sees it
+ * @efer: EFER as the guest sees it
+ * @reserved: zero
+ *
+ * MV_SET_SREGS refuses (EINVAL) what the architecture forbids: reserved
+ * bits in CR0/CR4/EFER, CR0.PG without CR0.PE, CR0.NW without CR0.CD,
+ * EFER.LMA that disagrees with EFER.LME and CR0.PG, long mode without
+ * CR4.PAE, and features the vCPU's CPUID does not offer.
+ */
+struct mv_sregs {
+	struct mv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct mv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+	__u64 reserved[8];
+};
+
+#define MV_GET_SREGS		_IOR(MV_IO, 0x23, struct mv_sregs)
+#define MV_SET_SREGS		_IOW(MV_IO, 0x24, struct mv_sregs)
+
+/**
+ * struct mv_interrupt - argument of MV_INTERRUPT
+ * @vector: interrupt vector, 32 to 255
+ * @pad: zero
+ */
+struct mv_interrupt {
+	__u32 vector;
+	__u32 pad;
+};
+
+/**
+ * define MV_INTERRUPT - raise an external interrupt
+ *
+ * Delivered as soon as the guest can take it (RFLAGS.IF set, no interrupt
+ * shadow); wakes a vCPU halted with interrupts enabled.  One interrupt can
+ * be pending at a time: EBUSY while one is.  May be called from any thread.
+ */
+#define MV_INTERRUPT		_IOW(MV_IO, 0x25, struct mv_interrupt)
+
+/**
+ * struct mv_exception - argument of MV_INJECT_EXCEPTION
+ * @vector: exception vector, 0 to 31 (not 2, NMI; not reserved vectors)
+ * @has_error_code: 1 to push @error_code
+ * @error_code: the error code
+ * @cr2: for #PF (vector 14): the faulting address the guest sees in CR2
+ */
+struct mv_exception {
+	__u32 vector;
+	__u32 has_error_code;
+	__u32 error_code;
+	__u32 pad;
+	__u64 cr2;
+};
+
+/** define MV_INJECT_EXCEPTION - deliver an exception on the next entry */
+#define MV_INJECT_EXCEPTION	_IOW(MV_IO, 0x26, struct mv_exception)
+
+/**
+ * struct mv_cpuid_entry - one CPUID leaf
+ * @function: EAX input
+ * @index: ECX input (subleaf), used when @flags has MV_CPUID_INDEXED
+ * @flags: MV_CPUID_INDEXED or 0
+ * @eax: output EAX
+ * @ebx: output EBX
+ * @ecx: output ECX
+ * @edx: output EDX
+ * @pad: zero
+ */
+struct mv_cpuid_entry {
+	__u32 function, index, flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 pad;
+};
+
+#define MV_CPUID_INDEXED	0x1
+
+/** define MV_CPUID_MAX_ENTRIES - most entries in a CPUID table */
+#define MV_CPUID_MAX_ENTRIES	128
+
+/**
+ * struct mv_cpuid - a CPUID table
+ * @nent: number of entries
+ * @pad: zero
+ * @entries: the entries
+ *
+ * A leaf missing from the table reads as all zeros.
+ */
+struct mv_cpuid {
+	__u32 nent;
+	__u32 pad;
+	struct mv_cpuid_entry entries[];
+};
+
+/**
+ * define MV_SET_CPUID - replace the vCPU's CPUID table
+ *
+ * At most MV_CPUID_MAX_ENTRIES entries (E2BIG otherwise); flags other than
+ * MV_CPUID_INDEXED are refused.  The shadow MMU honours the paging
+ * features (PSE, PAE, PGE, NX, SMEP, SMAP, 1 GiB pages) exactly as far as
+ * the table advertises them.
+ */
+#define MV_SET_CPUID		_IOW(MV_IO, 0x27, struct mv_cpuid)
+/** define MV_GET_CPUID - read the vCPU's CPUID table (like MV_GET_DEFAULT_CPUID) */
+#define MV_GET_CPUID		_IOWR(MV_IO, 0x28, struct mv_cpuid)
+
+/*
+ * struct mv_run: the shared page of a vCPU
+ * ----------------------------------------
+ */
+
+/**
+ * enum mv_exit_reason - why MV_RUN returned
+ * @MV_EXIT_NONE: not yet run
+ * @MV_EXIT_IO: port I/O; see @io.  For IN, put the data at @data_offset
+ *	before the next MV_RUN, which completes the instruction.
+ * @MV_EXIT_MMIO: access to guest-physical memory outside RAM; see @mmio.
+ *	For a read, fill @mmio.data before the next MV_RUN.
+ * @MV_EXIT_HLT: HLT with interrupts disabled: nothing can wake the vCPU.
+ *	(HLT with interrupts enabled sleeps in the kernel until MV_INTERRUPT
+ *	or a signal.)  RIP is past the HLT.
+ * @MV_EXIT_SHUTDOWN: the guest triple-faulted or caused a shutdown; the VM
+ *	is marked crashed and further MV_RUN fail with EIO.  See @shutdown.
+ * @MV_EXIT_INTERNAL_ERROR: minivisor could not handle an exit: an
+ *	instruction it cannot emulate touched MMIO, or the hardware reported
+ *	an unexpected exit code.  See @internal.
+ * @MV_EXIT_INTR: MV_RUN returned because a signal is pending
+ */
+enum mv_exit_reason {
+	MV_EXIT_NONE,
+	MV_EXIT_IO,
+	MV_EXIT_MMIO,
+	MV_EXIT_HLT,
+	MV_EXIT_SHUTDOWN,
+	MV_EXIT_INTERNAL_ERROR,
+	MV_EXIT_INTR,
+};
+
+#define MV_IO_IN		0
+#define MV_IO_OUT		1
+
+/**
+ * enum mv_shutdown_reason - what @shutdown.reason says
+ * @MV_SHUTDOWN_TRIPLE_FAULT: a fault while delivering a double fault
+ * @MV_SHUTDOWN_INVALID_STATE: the hardware refused the guest state
+ */
+enum mv_shutdown_reason {
+	MV_SHUTDOWN_TRIPLE_FAULT = 1,
+	MV_SHUTDOWN_INVALID_STATE,
+};
+
+/**
+ * enum mv_internal_error - what @internal.suberror says
+ * @MV_INTERNAL_EMULATION: an instruction touching MMIO could not be
+ *	emulated; data[0] = RIP, data[1..2] = up to 15 instruction bytes
+ *	(little-endian), data[3] = the guest-physical address
+ * @MV_INTERNAL_UNEXPECTED_EXIT: the hardware exit code in data[0] is not
+ *	one minivisor handles; data[1], data[2] = exit information
+ * @MV_INTERNAL_DELIVERY: an event could not be delivered (e.g. a fault on
+ *	a table the guest points outside its memory); data[0] = the address
+ */
+enum mv_internal_error {
+	MV_INTERNAL_EMULATION = 1,
+	MV_INTERNAL_UNEXPECTED_EXIT,
+	MV_INTERNAL_DELIVERY,
+};
+
+/**
+ * struct mv_run - mmap()ed from a vCPU descriptor
+ * @exit_reason: &enum mv_exit_reason
+ * @if_flag: guest RFLAGS.IF at the exit
+ * @interrupt_pending: an MV_INTERRUPT is still waiting for delivery
+ * @pad: zero
+ * @io: for MV_EXIT_IO: @direction (MV_IO_IN/OUT), @size (1, 2 or 4), @port,
+ *	@count (elements; more than one for string instructions), and
+ *	@data_offset, the byte offset within this page of count * size bytes
+ *	of data
+ * @mmio: for MV_EXIT_MMIO: guest-physical @gpa, @len (1, 2, 4 or 8),
+ *	@is_write, and @data (written value, or room for the read value)
+ * @shutdown: for MV_EXIT_SHUTDOWN: @reason (&enum mv_shutdown_reason)
+ * @internal: for MV_EXIT_INTERNAL_ERROR: @suberror (&enum
+ *	mv_internal_error), @ndata valid words of @data
+ * @padding: reserves room for future exit kinds
+ */
+struct mv_run {
+	__u32 exit_reason;
+	__u8 if_flag;
+	__u8 interrupt_pending;
+	__u16 pad;
+	union {
+		struct {
+			__u8 direction;
+			__u8 size;
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		struct {
+			__u64 gpa;
+			__u8 data[8];
+			__u32 len;
+			__u8 is_write;
+			__u8 pad[3];
+		} mmio;
+		struct {
+			__u32 reason;
+			__u32 pad;
+		} shutdown;
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[8];
+		} internal;
+		char padding[256];
+	};
+};
+
+/** define MV_RUN_SIZE - bytes to mmap() from a vCPU descriptor */
+#define MV_RUN_SIZE		4096
+/** define MV_RUN_IO_DATA_OFFSET - where port I/O data lives in struct mv_run */
+#define MV_RUN_IO_DATA_OFFSET	1024
+
+/*
+ * Hypercalls
+ * ----------
+ *
+ * VMMCALL (AMD) with RAX = number and RBX, RCX, RDX, RSI = arguments; the
+ * result comes back in RAX, a negative errno on failure.  Only CPL 0 may
+ * call (-EPERM otherwise); an unknown number returns -ENOSYS.
+ */
+
+/** define MV_HC_ENOSYS - the errno (ENOSYS) an unknown hypercall returns, negated */
+#define MV_HC_ENOSYS		38
+
+/** define MV_HC_PING - returns RBX + 1; for tests and benchmarks */
+#define MV_HC_PING		0x1000
+/** define MV_HC_API_VERSION - returns MV_API_VERSION */
+#define MV_HC_API_VERSION	0x1001
+
 /*
  * Generic netlink
  * ---------------
@@ -70,11 +513,25 @@
  * @MV_CMD_UNSPEC: unused
  * @MV_CMD_GET_INFO: module-wide information.  Request: no attributes.
  *	Reply: %MV_A_MODULE_VERSION, %MV_A_API_VERSION, %MV_A_BACKEND,
- *	%MV_A_FEATURES, %MV_A_NR_ASIDS, %MV_A_NR_VMS, %MV_A_MAX_VMS.
+ *	%MV_A_FEATURES, %MV_A_NR_ASIDS, %MV_A_NR_VMS, %MV_A_MAX_VMS,
+ *	%MV_A_GUEST_PAGES, %MV_A_MMU_PAGES.
  * @MV_CMD_GET_VM: VM state.  As a dump (NLM_F_DUMP, no attributes) one
  *	message per VM; as a do request %MV_A_VM_ID selects one VM.  Each
  *	reply message carries the %MV_A_VM_* attributes of one VM.  The dump
  *	is empty while no VM exists.
+ * @MV_CMD_VM_PAUSE: stop running the VM's vCPUs until resumed
+ *	(%MV_A_VM_ID; CAP_NET_ADMIN).  Their MV_RUN calls block.
+ * @MV_CMD_VM_RESUME: undo MV_CMD_VM_PAUSE (%MV_A_VM_ID; CAP_NET_ADMIN)
+ * @MV_CMD_VM_DESTROY: destroy the VM now (%MV_A_VM_ID; CAP_NET_ADMIN): its
+ *	vCPUs leave the guest, its memory goes back to the host, and its
+ *	VMM's next ioctl fails with ENODEV.
+ * @MV_CMD_EVENT_VM_CREATED: event: a VM was created (the %MV_A_VM_*
+ *	attributes of the VM)
+ * @MV_CMD_EVENT_VM_DESTROYED: event: a VM is gone, closed by its VMM or
+ *	destroyed by an administrator (%MV_A_VM_ID, %MV_A_VM_NAME,
+ *	%MV_A_VM_PID)
+ * @MV_CMD_EVENT_VM_CRASHED: event: a guest triple-faulted or shut down
+ *	(%MV_A_VM_ID, %MV_A_VM_NAME, %MV_A_VM_PID, %MV_A_VM_CRASH_REASON)
  * @__MV_CMD_MAX: internal
  * @MV_CMD_MAX: highest command number
  */
@@ -82,6 +539,12 @@ enum mv_cmd {
 	MV_CMD_UNSPEC,
 	MV_CMD_GET_INFO,
 	MV_CMD_GET_VM,
+	MV_CMD_VM_PAUSE,
+	MV_CMD_VM_RESUME,
+	MV_CMD_VM_DESTROY,
+	MV_CMD_EVENT_VM_CREATED,
+	MV_CMD_EVENT_VM_DESTROYED,
+	MV_CMD_EVENT_VM_CRASHED,
 	__MV_CMD_MAX
 };
 
@@ -130,6 +593,59 @@ enum mv_feature {
 };
 
 /**
+ * enum mv_vm_state - %MV_A_VM_STATE values
+ * @MV_VM_RUNNING: runnable (its vCPUs run when its VMM calls MV_RUN)
+ * @MV_VM_PAUSED: paused by an administrator
+ * @MV_VM_CRASHED: the guest triple-faulted or shut down
+ * @MV_VM_DESTROYED: destroyed; only seen in events
+ */
+enum mv_vm_state {
+	MV_VM_RUNNING,
+	MV_VM_PAUSED,
+	MV_VM_CRASHED,
+	MV_VM_DESTROYED,
+};
+
+/**
+ * enum mv_exit_stat - exit counters, nested in %MV_A_VM_EXITS
+ *
+ * Each counter is a u64 attribute whose type is its value here plus one.
+ *
+ * @MV_STAT_IO: port I/O
+ * @MV_STAT_MMIO: MMIO emulated and sent to userspace
+ * @MV_STAT_CPUID: CPUID
+ * @MV_STAT_MSR: RDMSR/WRMSR
+ * @MV_STAT_HLT: HLT
+ * @MV_STAT_HYPERCALL: VMMCALL
+ * @MV_STAT_PAGE_FAULT: shadow page faults (filled, or reflected to the guest)
+ * @MV_STAT_EXCEPTION: other intercepted exceptions
+ * @MV_STAT_CR: control-register accesses
+ * @MV_STAT_INVLPG: INVLPG
+ * @MV_STAT_HOST_INTR: host interrupts and NMIs that stopped the guest
+ * @MV_STAT_INTR_WINDOW: waits for the guest to accept an interrupt
+ * @MV_STAT_SHUTDOWN: shutdowns (triple faults)
+ * @MV_STAT_OTHER: everything else (INVD, WBINVD, DR access, ...)
+ * @__MV_STAT_COUNT: number of counters
+ */
+enum mv_exit_stat {
+	MV_STAT_IO,
+	MV_STAT_MMIO,
+	MV_STAT_CPUID,
+	MV_STAT_MSR,
+	MV_STAT_HLT,
+	MV_STAT_HYPERCALL,
+	MV_STAT_PAGE_FAULT,
+	MV_STAT_EXCEPTION,
+	MV_STAT_CR,
+	MV_STAT_INVLPG,
+	MV_STAT_HOST_INTR,
+	MV_STAT_INTR_WINDOW,
+	MV_STAT_SHUTDOWN,
+	MV_STAT_OTHER,
+	__MV_STAT_COUNT
+};
+
+/**
  * enum mv_attr - generic netlink attributes
  * @MV_A_UNSPEC: unused
  * @MV_A_MODULE_VERSION: string, module version ("0.1.0")
@@ -141,6 +657,18 @@ enum mv_feature {
  * @MV_A_NR_VMS: u32, VMs that exist now
  * @MV_A_MAX_VMS: u32, the max_vms module parameter
  * @MV_A_VM_ID: u32, VM identifier (unique while the module is loaded)
+ * @MV_A_VM_NAME: string, VM name
+ * @MV_A_VM_PID: u32, process (thread group) that created the VM
+ * @MV_A_VM_MEM_SIZE: u64, guest RAM in bytes
+ * @MV_A_VM_PAGES: u64, guest pages backed by host memory
+ * @MV_A_VM_VCPUS: u32, vCPUs created
+ * @MV_A_VM_STATE: u32, &enum mv_vm_state
+ * @MV_A_VM_EXITS: nest of &enum mv_exit_stat counters (type = stat + 1)
+ * @MV_A_VM_MMU_PAGES: u64, shadow page-table pages held
+ * @MV_A_VM_CRASH_REASON: string, why the guest crashed
+ * @MV_A_GUEST_PAGES: u64, guest pages all VMs hold
+ * @MV_A_MMU_PAGES: u64, shadow page-table pages all VMs hold
+ * @MV_A_VM_COMM: string, command name of the creating process
  * @__MV_A_MAX: internal
  * @MV_A_MAX: highest attribute number
  */
@@ -154,6 +682,18 @@ enum mv_attr {
 	MV_A_NR_VMS,
 	MV_A_MAX_VMS,
 	MV_A_VM_ID,
+	MV_A_VM_NAME,
+	MV_A_VM_PID,
+	MV_A_VM_MEM_SIZE,
+	MV_A_VM_PAGES,
+	MV_A_VM_VCPUS,
+	MV_A_VM_STATE,
+	MV_A_VM_EXITS,
+	MV_A_VM_MMU_PAGES,
+	MV_A_VM_CRASH_REASON,
+	MV_A_GUEST_PAGES,
+	MV_A_MMU_PAGES,
+	MV_A_VM_COMM,
 	__MV_A_MAX
 };
 

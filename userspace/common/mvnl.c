@@ -28,6 +28,12 @@ struct req_ctx {
 static const char *const cmd_names[] = {
 	[MV_CMD_GET_INFO] = "get-info",
 	[MV_CMD_GET_VM] = "get-vm",
+	[MV_CMD_VM_PAUSE] = "vm-pause",
+	[MV_CMD_VM_RESUME] = "vm-resume",
+	[MV_CMD_VM_DESTROY] = "vm-destroy",
+	[MV_CMD_EVENT_VM_CREATED] = "vm-created",
+	[MV_CMD_EVENT_VM_DESTROYED] = "vm-destroyed",
+	[MV_CMD_EVENT_VM_CRASHED] = "vm-crashed",
 };
 
 const char *mvnl_cmd_name(uint8_t cmd)

@@ -3,7 +3,8 @@
  * mvctl - observe and control minivisor VMs over generic netlink.
  *
  *   mvctl [-j] info
- *   mvctl [-j] vm list
+ *   mvctl [-j] vm [list | show ID | pause ID | resume ID | destroy ID]
+ *   mvctl [-j] monitor
  *
  * Shaped like ip(8): options first, then an object and a command.  Every
  * command prints text, or JSON with -j.  Failures say what to do and exit
@@ -27,6 +28,11 @@ static void usage(FILE *f)
 	      "Objects and commands:\n"
 	      "  info                      module version, backend, CPU features, VM count\n"
 	      "  vm list                   every VM on this machine (the default 'vm' command)\n"
+	      "  vm show ID                one VM in detail, with its exits by reason\n"
+	      "  vm pause ID               stop running the VM's vCPUs (needs CAP_NET_ADMIN)\n"
+	      "  vm resume ID              let them run again (needs CAP_NET_ADMIN)\n"
+	      "  vm destroy ID             destroy the VM now (needs CAP_NET_ADMIN)\n"
+	      "  monitor                   print VM events as they happen, one per line\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json                print JSON instead of text\n"
@@ -60,6 +66,7 @@ int mvctl_connect(void)
 static const struct mvctl_cmd objects[] = {
 	{ "info", cmd_info },
 	{ "vm", cmd_vm },
+	{ "monitor", cmd_monitor },
 	{ NULL, NULL },
 };
 

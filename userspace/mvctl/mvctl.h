@@ -20,5 +20,6 @@ int mvctl_dispatch(const struct mvctl_cmd *table, const char *what,
 
 int cmd_info(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif

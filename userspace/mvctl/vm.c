@@ -1,12 +1,147 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvctl vm: list, show and control VMs.
+ * mvctl vm: list, show and control VMs; mvctl monitor: follow events.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mvctl.h"
+
+struct vm_info {
+	uint32_t id, pid, vcpus, state;
+	char name[MV_VM_NAME_LEN];
+	char comm[32];
+	char crash[64];
+	uint64_t mem, pages, mmu_pages;
+	uint64_t exits[__MV_STAT_COUNT];
+	bool has_exits;
+};
+
+static const char *const stat_names[__MV_STAT_COUNT] = {
+	[MV_STAT_IO] = "io",
+	[MV_STAT_MMIO] = "mmio",
+	[MV_STAT_CPUID] = "cpuid",
+	[MV_STAT_MSR] = "msr",
+	[MV_STAT_HLT] = "hlt",
+	[MV_STAT_HYPERCALL] = "hypercall",
+	[MV_STAT_PAGE_FAULT] = "page-fault",
+	[MV_STAT_EXCEPTION] = "exception",
+	[MV_STAT_CR] = "cr",
+	[MV_STAT_INVLPG] = "invlpg",
+	[MV_STAT_HOST_INTR] = "host-intr",
+	[MV_STAT_INTR_WINDOW] = "intr-window",
+	[MV_STAT_SHUTDOWN] = "shutdown",
+	[MV_STAT_OTHER] = "other",
+};
+
+static const char *state_name(uint32_t s)
+{
+	switch (s) {
+	case MV_VM_RUNNING: return "running";
+	case MV_VM_PAUSED: return "paused";
+	case MV_VM_CRASHED: return "crashed";
+	case MV_VM_DESTROYED: return "destroyed";
+	default: return "unknown";
+	}
+}
+
+static void copy_str(char *dst, size_t len, struct nlattr *a)
+{
+	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
+}
+
+static void parse_vm(struct nlattr **a, struct vm_info *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->id = a[MV_A_VM_ID] ? nla_get_u32(a[MV_A_VM_ID]) : 0;
+	vm->pid = a[MV_A_VM_PID] ? nla_get_u32(a[MV_A_VM_PID]) : 0;
+	vm->vcpus = a[MV_A_VM_VCPUS] ? nla_get_u32(a[MV_A_VM_VCPUS]) : 0;
+	vm->state = a[MV_A_VM_STATE] ? nla_get_u32(a[MV_A_VM_STATE]) : 0;
+	vm->mem = a[MV_A_VM_MEM_SIZE] ? nla_get_u64(a[MV_A_VM_MEM_SIZE]) : 0;
+	vm->pages = a[MV_A_VM_PAGES] ? nla_get_u64(a[MV_A_VM_PAGES]) : 0;
+	vm->mmu_pages = a[MV_A_VM_MMU_PAGES] ? nla_get_u64(a[MV_A_VM_MMU_PAGES]) : 0;
+	copy_str(vm->name, sizeof(vm->name), a[MV_A_VM_NAME]);
+	copy_str(vm->comm, sizeof(vm->comm), a[MV_A_VM_COMM]);
+	copy_str(vm->crash, sizeof(vm->crash), a[MV_A_VM_CRASH_REASON]);
+	if (a[MV_A_VM_EXITS]) {
+		struct nlattr *x;
+		int rem;
+
+		vm->has_exits = true;
+		nla_for_each_nested(x, a[MV_A_VM_EXITS], rem) {
+			int t = nla_type(x) - 1;
+
+			if (t >= 0 && t < __MV_STAT_COUNT)
+				vm->exits[t] = nla_get_u64(x);
+		}
+	}
+}
+
+/* 65536 -> "64K", 67108864 -> "64M". */
+static const char *human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGT";
+	int u = 0;
+
+	while (bytes >= 1024 && !(bytes % 1024) && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u]);
+	return buf;
+}
+
+static uint64_t total_exits(const struct vm_info *vm)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < __MV_STAT_COUNT; i++)
+		n += vm->exits[i];
+	return n;
+}
+
+static void print_exits(const struct vm_info *vm, bool all)
+{
+	int i;
+
+	out_obj_begin("exits");
+	for (i = 0; i < __MV_STAT_COUNT; i++) {
+		char fmt[48];
+
+		if (!all && !vm->exits[i] && !out_is_json())
+			continue;
+		snprintf(fmt, sizeof(fmt), "  %-12s %%" PRIu64 "\n", stat_names[i]);
+		out_u64(stat_names[i], fmt, vm->exits[i]);
+	}
+	out_obj_end();
+}
+
+static void print_vm_row(const struct vm_info *vm)
+{
+	char mem[32];
+
+	out_obj_begin(NULL);
+	out_u64("id", "%-5" PRIu64 " ", vm->id);
+	out_str("name", "%-16s ", vm->name[0] ? vm->name : "-");
+	out_u64("pid", "%-7" PRIu64 " ", vm->pid);
+	out_str("comm", NULL, vm->comm);
+	out_str("mem", "%-6s ", human(vm->mem, mem, sizeof(mem)));
+	out_u64("mem_bytes", NULL, vm->mem);
+	out_u64("pages_used", "%-8" PRIu64 " ", vm->pages);
+	out_u64("mmu_pages", NULL, vm->mmu_pages);
+	out_u64("vcpus", "%-5" PRIu64 " ", vm->vcpus);
+	out_str("state", "%-9s ", state_name(vm->state));
+	out_u64("exits_total", "%" PRIu64 "\n", total_exits(vm));
+	if (vm->crash[0])
+		out_str("crash_reason", NULL, vm->crash);
+	if (out_is_json())
+		print_exits(vm, true);
+	out_obj_end();
+}
 
 struct list_ctx {
 	unsigned int n;
@@ -15,14 +150,14 @@ struct list_ctx {
 static int vm_list_reply(struct nlattr **a, uint8_t cmd, void *arg)
 {
 	struct list_ctx *ctx = arg;
+	struct vm_info vm;
 
 	(void)cmd;
 	if (!ctx->n++)
-		out_text("%-6s\n", "ID");
-	out_obj_begin(NULL);
-	out_u64("id", "%-6" PRIu64 "\n",
-		a[MV_A_VM_ID] ? nla_get_u32(a[MV_A_VM_ID]) : 0);
-	out_obj_end();
+		out_text("%-5s %-16s %-7s %-6s %-8s %-5s %-9s %s\n", "ID", "NAME",
+			 "PID", "MEM", "PAGES", "VCPUS", "STATE", "EXITS");
+	parse_vm(a, &vm);
+	print_vm_row(&vm);
 	return 0;
 }
 
@@ -46,8 +181,119 @@ static int vm_list(int argc, char **argv)
 	return 0;
 }
 
+static int put_id(struct nl_msg *msg, void *arg)
+{
+	return nla_put_u32(msg, MV_A_VM_ID, *(uint32_t *)arg);
+}
+
+static int parse_id(const char *s, uint32_t *id)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || !v || v > UINT32_MAX)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	struct vm_info vm;
+	char mem[32];
+
+	(void)cmd;
+	(void)arg;
+	parse_vm(a, &vm);
+	out_obj_begin(NULL);
+	out_u64("id", "vm %" PRIu64, vm.id);
+	out_str("name", " (%s)\n", vm.name[0] ? vm.name : "unnamed");
+	out_str("state", "  state:       %s\n", state_name(vm.state));
+	if (vm.crash[0])
+		out_str("crash_reason", "  crash:       %s\n", vm.crash);
+	out_u64("pid", "  owner:       pid %" PRIu64, vm.pid);
+	out_str("comm", " (%s)\n", vm.comm);
+	out_str("mem", "  memory:      %s", human(vm.mem, mem, sizeof(mem)));
+	out_u64("mem_bytes", NULL, vm.mem);
+	out_u64("pages_used", ", %" PRIu64 " pages in use", vm.pages);
+	out_u64("mmu_pages", ", %" PRIu64 " shadow pages\n", vm.mmu_pages);
+	out_u64("vcpus", "  vcpus:       %" PRIu64 "\n", vm.vcpus);
+	out_u64("exits_total", "  exits:       %" PRIu64 "\n", total_exits(&vm));
+	print_exits(&vm, false);
+	out_obj_end();
+	return 0;
+}
+
+static int need_id(int argc, char **argv, const char *what, uint32_t *id)
+{
+	if (argc < 1) {
+		fprintf(stderr, "mvctl: 'vm %s' needs a VM ID (see 'mvctl vm list')\n",
+			what);
+		return 2;
+	}
+	if (argc > 1)
+		return mvctl_usage_error("too many arguments: '%s'", argv[1]);
+	if (parse_id(argv[0], id)) {
+		fprintf(stderr, "mvctl: '%s' is not a VM ID (a positive number, see 'mvctl vm list')\n",
+			argv[0]);
+		return 2;
+	}
+	return 0;
+}
+
+static int vm_show(int argc, char **argv)
+{
+	uint32_t id;
+	int ret = need_id(argc, argv, "show", &id);
+
+	if (ret)
+		return ret;
+	if (mvctl_connect())
+		return 1;
+	if (mvnl_request(&nl, MV_CMD_GET_VM, false, put_id, &id,
+			 vm_show_reply, NULL))
+		return mvctl_fail();
+	out_flush();
+	return 0;
+}
+
+static int vm_control(int argc, char **argv, const char *what, uint8_t cmd)
+{
+	uint32_t id;
+	int ret = need_id(argc, argv, what, &id);
+
+	if (ret)
+		return ret;
+	if (mvctl_connect())
+		return 1;
+	if (mvnl_request(&nl, cmd, false, put_id, &id, NULL, NULL))
+		return mvctl_fail();
+	return 0;
+}
+
+static int vm_pause(int argc, char **argv)
+{
+	return vm_control(argc, argv, "pause", MV_CMD_VM_PAUSE);
+}
+
+static int vm_resume(int argc, char **argv)
+{
+	return vm_control(argc, argv, "resume", MV_CMD_VM_RESUME);
+}
+
+static int vm_destroy(int argc, char **argv)
+{
+	return vm_control(argc, argv, "destroy", MV_CMD_VM_DESTROY);
+}
+
 static const struct mvctl_cmd vm_cmds[] = {
 	{ "list", vm_list },
+	{ "show", vm_show },
+	{ "pause", vm_pause },
+	{ "resume", vm_resume },
+	{ "destroy", vm_destroy },
 	{ NULL, NULL },
 };
 
@@ -56,4 +302,42 @@ int cmd_vm(int argc, char **argv)
 	if (argc < 1)
 		return vm_list(0, argv);
 	return mvctl_dispatch(vm_cmds, "'vm' command", argc, argv);
+}
+
+static int event_reply(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	struct vm_info vm;
+	char mem[32];
+
+	(void)arg;
+	parse_vm(a, &vm);
+	out_obj_begin(NULL);
+	out_str("event", "%s", mvnl_cmd_name(cmd));
+	out_u64("id", " id %" PRIu64, vm.id);
+	out_str("name", " name %s", vm.name[0] ? vm.name : "-");
+	out_u64("pid", " pid %" PRIu64, vm.pid);
+	if (a[MV_A_VM_MEM_SIZE] && cmd == MV_CMD_EVENT_VM_CREATED)
+		out_str("mem", " mem %s", human(vm.mem, mem, sizeof(mem)));
+	if (vm.crash[0])
+		out_str("reason", " reason \"%s\"", vm.crash);
+	out_text("\n");
+	out_obj_end();
+	out_flush();
+	return 0;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	if (argc > 0)
+		return mvctl_usage_error("'monitor' takes no arguments, got '%s'",
+					 argv[0]);
+	if (mvctl_connect())
+		return 1;
+	if (mvnl_subscribe_events(&nl))
+		return mvctl_fail();
+	/* Tell whoever waits on us that events will be seen from now on. */
+	fflush(stdout);
+	if (mvnl_listen(&nl, event_reply, NULL))
+		return mvctl_fail();
+	return 0;
 }

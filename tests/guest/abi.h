@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What guest programs and the host side of the tests agree on. */
+#ifndef MV_GUEST_ABI_H
+#define MV_GUEST_ABI_H
+
+#define PORT_DEBUGCON	0xe9
+#define PORT_EXIT	0xf4
+#define PORT_UCALL	0x5e0
+
+/* The host passes arguments in a block at this guest-physical address. */
+#define GUEST_ARGS	0x1000
+
+#define UCALL_SYNC	1
+#define UCALL_DONE	2
+#define UCALL_ASSERT	3
+
+#define NO_EXCEPTION	0xff
+
+/* Sub-tests of exits32.bin, chosen through guest_args.test. */
+#define T_PIO		1
+#define T_MMIO		2
+#define T_HLT		3
+#define T_IRQ		4
+#define T_CPUID		5
+#define T_MSR		6
+#define T_HYPERCALL	7
+#define T_TRIPLE	8
+#define T_EXCEPTIONS	9
+#define T_CR_DR		10
+#define T_BAD_MMIO	11
+#define T_SPIN		12
+#define T_PROGRESS	13
+#define T_TOUCH		14
+
+/* Ports the exit tests talk to. */
+#define PORT_TEST	0x500
+#define PORT_TEST_IN	0x501
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+struct guest_args {
+	uint32_t test;
+	uint32_t pad;
+	uint64_t arg[6];
+};
+
+struct ucall {
+	uint32_t cmd;
+	uint32_t line;
+	uint64_t args[4];
+	char msg[96];
+};
+
+#endif
+#endif

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest library: console, ucalls, exception handling.  Built for 32-bit and
+ * 64-bit guests alike.
+ */
+#include "guest.h"
+
+volatile uint32_t ex_vector = NO_EXCEPTION, ex_error, ex_count;
+
+static struct ucall uc;
+static ex_handler_t handlers[64];
+
+struct ex_entry {
+	uintptr_t fault, fixup;
+};
+
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+extern const char ex_stubs[];
+
+void *memset(void *p, int c, size_t n)
+{
+	unsigned char *q = p;
+
+	while (n--)
+		*q++ = c;
+	return p;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *q = d;
+	const unsigned char *r = s;
+
+	while (n--)
+		*q++ = *r++;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}
+
+void guest_puts(const char *s)
+{
+	while (*s)
+		outb(PORT_DEBUGCON, *s++);
+}
+
+/* 64-bit division without libgcc (32-bit guests have no 64-bit divide). */
+static uint64_t divmod(uint64_t v, unsigned int base, unsigned int *rem)
+{
+	uint64_t q = 0, r = 0;
+	int i;
+
+	for (i = 63; i >= 0; i--) {
+		r = (r << 1) | ((v >> i) & 1);
+		if (r >= base) {
+			r -= base;
+			q |= 1ULL << i;
+		}
+	}
+	*rem = r;
+	return q;
+}
+
+static void put_num(uint64_t v, unsigned int base, int width)
+{
+	unsigned int rem;
+	char buf[24];
+	int i = 0;
+
+	do {
+		v = divmod(v, base, &rem);
+		buf[i++] = "0123456789abcdef"[rem];
+	} while (v);
+	while (i < width)
+		buf[i++] = '0';
+	while (i)
+		outb(PORT_DEBUGCON, buf[--i]);
+}
+
+/* %d %u %x %s %c, with l/ll and a zero-padded width. */
+void guest_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		int longs = 0, width = 0;
+		uint64_t v;
+
+		if (*fmt != '%') {
+			outb(PORT_DEBUGCON, *fmt);
+			continue;
+		}
+		fmt++;
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + *fmt++ - '0';
+		while (*fmt == 'l') {
+			longs++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 'd':
+		case 'u':
+		case 'x':
+			if (longs >= 2)
+				v = va_arg(ap, unsigned long long);
+			else if (longs)
+				v = va_arg(ap, unsigned long);
+			else
+				v = va_arg(ap, unsigned int);
+			if (*fmt == 'd' && (int64_t)(longs ? v : (uint64_t)(int)v) < 0) {
+				outb(PORT_DEBUGCON, '-');
+				v = -(int64_t)(longs ? v : (uint64_t)(int)v);
+			}
+			put_num(v, *fmt == 'x' ? 16 : 10, width);
+			break;
+		case 's':
+			guest_puts(va_arg(ap, const char *));
+			break;
+		case 'c':
+			outb(PORT_DEBUGCON, va_arg(ap, int));
+			break;
+		default:
+			outb(PORT_DEBUGCON, *fmt);
+		}
+	}
+	va_end(ap);
+}
+
+void ucall(uint32_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uc.cmd = cmd;
+	uc.args[0] = a0;
+	uc.args[1] = a1;
+	uc.args[2] = a2;
+	uc.args[3] = a3;
+	outl(PORT_UCALL, (uint32_t)(uintptr_t)&uc);
+}
+
+void guest_exit(uint8_t code)
+{
+	outb(PORT_EXIT, code);
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+void guest_assert_fail(const char *expr, int line, uint64_t a, uint64_t b)
+{
+	size_t i;
+
+	for (i = 0; expr[i] && i < sizeof(uc.msg) - 1; i++)
+		uc.msg[i] = expr[i];
+	uc.msg[i] = 0;
+	uc.line = line;
+	guest_printf("GUEST ASSERT line %d: %s (%llx vs %llx)\n", line, expr,
+		     (unsigned long long)a, (unsigned long long)b);
+	ucall(UCALL_ASSERT, a, b, 0, 0);
+	guest_exit(0x7f);
+}
+
+void set_handler(int vector, ex_handler_t fn)
+{
+	handlers[vector] = fn;
+}
+
+/* Called by the stubs with the saved frame. */
+void ex_dispatch(struct ex_regs *regs)
+{
+	const struct ex_entry *e;
+
+	ex_count++;
+	if (regs->vector < 64 && handlers[regs->vector]) {
+		handlers[regs->vector](regs);
+		return;
+	}
+	for (e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->fault == regs->ip) {
+			ex_vector = regs->vector;
+			ex_error = regs->error;
+			regs->ip = e->fixup;
+			return;
+		}
+	}
+	guest_printf("unexpected exception %d, error %x, at %lx\n",
+		     (int)regs->vector, (unsigned int)regs->error,
+		     (unsigned long)regs->ip);
+	ex_vector = regs->vector;
+	guest_assert_fail("unexpected exception", (int)regs->vector,
+			  regs->ip, regs->error);
+}
+
+#ifdef __x86_64__
+struct idt_gate {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+};
+#define CODE_SEL 0x18
+#else
+struct idt_gate {
+	uint16_t off0, sel;
+	uint8_t zero, type;
+	uint16_t off1;
+};
+#define CODE_SEL 0x08
+#endif
+
+static struct idt_gate idt[64] __attribute__((aligned(16)));
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uintptr_t base;
+	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uintptr_t)idt };
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		uintptr_t a = (uintptr_t)ex_stubs + i * 16;
+
+		idt[i].off0 = a;
+		idt[i].sel = CODE_SEL;
+		idt[i].type = 0x8e;	/* present, DPL 0, interrupt gate */
+		idt[i].off1 = a >> 16;
+#ifdef __x86_64__
+		idt[i].off2 = (uint64_t)a >> 32;
+#endif
+	}
+	asm volatile("lidt %0" : : "m"(desc));
+}
