@@ -4,6 +4,7 @@
 #
 #   make                  module (against KDIR) and userspace tools
 #   make check            the whole test suite inside emulated machines
+#   make bench            side-by-side figures against KVM
 #   make shell            boot the test machine to an interactive shell
 #   make style            checkpatch --strict over module/ and uapi/
 #   make install          install module, tools, man pages, udev rule
@@ -47,6 +48,9 @@ dkms-install:
 check:
 	scripts/check.sh
 
+bench:
+	scripts/bench.sh
+
 shell:
 	scripts/shell.sh
 
@@ -67,4 +71,4 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check \
-	shell demo style module-clean clean
+	bench shell demo style module-clean clean

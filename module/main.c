@@ -19,6 +19,7 @@ const struct mv_arch_ops *mv_arch __ro_after_init;
 
 atomic_long_t mv_guest_pages = ATOMIC_LONG_INIT(0);
 atomic_long_t mv_mmu_pages = ATOMIC_LONG_INIT(0);
+atomic_long_t mv_foreign_flushes = ATOMIC_LONG_INIT(0);
 
 unsigned int mv_max_vms = 64;
 module_param_named(max_vms, mv_max_vms, uint, 0444);

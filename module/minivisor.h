@@ -173,6 +173,8 @@ extern unsigned int mv_max_guest_mem_mb;
 extern unsigned int mv_max_mmu_pages;
 extern atomic_long_t mv_guest_pages;	/* all VMs */
 extern atomic_long_t mv_mmu_pages;	/* all VMs */
+/* World switches made while another hypervisor had the hardware on. */
+extern atomic_long_t mv_foreign_flushes;
 
 /* svm.c, vmx.c */
 extern const struct mv_arch_ops mv_svm_ops;

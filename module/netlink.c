@@ -38,7 +38,9 @@ static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, MV_A_GUEST_PAGES,
 			      atomic_long_read(&mv_guest_pages), MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_MMU_PAGES,
-			      atomic_long_read(&mv_mmu_pages), MV_A_UNSPEC))
+			      atomic_long_read(&mv_mmu_pages), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_FOREIGN_FLUSHES,
+			      atomic_long_read(&mv_foreign_flushes), MV_A_UNSPEC))
 		goto err_size;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

@@ -51,13 +51,14 @@
 struct svm_cpu {
 	struct page *hsave;		/* VMRUN's host save area */
 	struct page *host_state;	/* VMSAVE/VMLOAD of host state */
-	u64 hsave_pa, host_state_pa;
+	struct page *scrub;		/* VMCB that only flushes an ASID */
+	u64 hsave_pa, host_state_pa, scrub_pa;
 	u64 asid_gen;
 	u32 next_asid;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
-static struct page *svm_iopm, *svm_msrpm;
+static struct page *svm_iopm, *svm_msrpm, *svm_empty_pd;
 static bool svm_nrips, svm_flush_by_asid;
 
 struct svm_vcpu {
@@ -141,18 +142,78 @@ static void svm_hw_free(void)
 			__free_page(sc->hsave);
 		if (sc->host_state)
 			__free_page(sc->host_state);
+		if (sc->scrub)
+			__free_page(sc->scrub);
 		memset(sc, 0, sizeof(*sc));
 	}
 	if (svm_iopm)
 		__free_pages(svm_iopm, SVM_IOPM_ORDER);
 	if (svm_msrpm)
 		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+	if (svm_empty_pd)
+		__free_page(svm_empty_pd);
 	svm_iopm = NULL;
 	svm_msrpm = NULL;
+	svm_empty_pd = NULL;
 }
 
 /* Called under the VM list mutex. */
 static unsigned int svm_hw_users;
+
+static inline void svm_set_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+/*
+ * The scrub guest: paging on over an empty page directory, interrupts
+ * enabled and a virtual interrupt pending, so VMRUN flushes the TLB as told
+ * and the VINTR intercept fires before the first instruction.  Nothing of
+ * it can be cached.
+ */
+static void svm_scrub_init(struct vmcb *v)
+{
+	struct vmcb_seg code = {
+		.selector = 8, .limit = 0xffffffff,
+		.attrib = 0xb | SVM_SELECTOR_S_MASK | SVM_SELECTOR_P_MASK |
+			  SVM_SELECTOR_DB_MASK | SVM_SELECTOR_G_MASK,
+	};
+	struct vmcb_seg data = code;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		svm_set_intercept(v, INTERCEPT_EXCEPTION_OFFSET + i);
+	svm_set_intercept(v, INTERCEPT_INTR);
+	svm_set_intercept(v, INTERCEPT_NMI);
+	svm_set_intercept(v, INTERCEPT_VINTR);
+	svm_set_intercept(v, INTERCEPT_SHUTDOWN);
+	svm_set_intercept(v, INTERCEPT_VMRUN);
+	v->control.iopm_base_pa = page_to_phys(svm_iopm);
+	v->control.msrpm_base_pa = page_to_phys(svm_msrpm);
+	v->control.int_ctl = V_INTR_MASKING_MASK | V_IRQ_MASK | V_IGN_TPR_MASK |
+			     (0xf << V_INTR_PRIO_SHIFT);
+	data.selector = 0x10;
+	data.attrib = 0x3 | SVM_SELECTOR_S_MASK | SVM_SELECTOR_P_MASK |
+		      SVM_SELECTOR_DB_MASK | SVM_SELECTOR_G_MASK;
+	v->save.cs = code;
+	v->save.ss = data;
+	v->save.ds = data;
+	v->save.es = data;
+	v->save.gdtr.limit = 0xffff;
+	v->save.idtr.limit = 0xffff;
+	v->save.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+	v->save.cr3 = page_to_phys(svm_empty_pd);
+	v->save.efer = EFER_SVME;
+	v->save.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	v->save.dr6 = DR6_RESERVED;
+	v->save.dr7 = 0x400;
+	v->save.g_pat = 0x0007040600070406ULL;
+}
 
 static int svm_hw_get(void)
 {
@@ -160,28 +221,31 @@ static int svm_hw_get(void)
 
 	if (svm_hw_users++)
 		return 0;
+	/* Intercept every port and every MSR. */
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	svm_empty_pd = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_DMA32);
+	if (!svm_iopm || !svm_msrpm || !svm_empty_pd)
+		goto err;
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+		int node = cpu_to_node(cpu);
 
-		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
-					     GFP_KERNEL | __GFP_ZERO, 0);
-		sc->host_state = alloc_pages_node(cpu_to_node(cpu),
-						  GFP_KERNEL | __GFP_ZERO, 0);
-		if (!sc->hsave || !sc->host_state)
+		sc->hsave = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		sc->host_state = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		sc->scrub = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sc->hsave || !sc->host_state || !sc->scrub)
 			goto err;
 		sc->hsave_pa = page_to_phys(sc->hsave);
 		sc->host_state_pa = page_to_phys(sc->host_state);
+		sc->scrub_pa = page_to_phys(sc->scrub);
+		svm_scrub_init(page_address(sc->scrub));
 		/* Force the first vCPU on this CPU to start a generation. */
 		sc->asid_gen = 1;
 		sc->next_asid = mv_hw.nr_asids + 1;
 	}
-	/* Intercept every port and every MSR. */
-	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
-	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
-	if (!svm_iopm || !svm_msrpm)
-		goto err;
-	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
-	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
 	return 0;
 err:
 	svm_hw_free();
@@ -193,16 +257,6 @@ static void svm_hw_put(void)
 {
 	if (!--svm_hw_users)
 		svm_hw_free();
-}
-
-static inline void svm_set_intercept(struct vmcb *vmcb, int bit)
-{
-	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
-}
-
-static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
-{
-	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
 }
 
 static u16 svm_attr(const struct mv_segment *s)
@@ -700,6 +754,29 @@ static void svm_save_interrupted_event(struct mv_vcpu *vcpu, u32 info, u32 err)
 	vcpu->reinject.error = err;
 }
 
+/*
+ * Another hypervisor (kvm_amd) hands out ASIDs from the same space and
+ * trusts its own flushes: before it can run on this CPU again, leave no
+ * translation of ours tagged with the ASID we used.  Called with GIF=1,
+ * interrupts off, after our guest's #VMEXIT.
+ */
+static void svm_scrub_asid(struct svm_cpu *sc, u32 asid)
+{
+	struct vmcb *v = page_address(sc->scrub);
+
+	v->control.asid = asid;
+	v->control.tlb_ctl = svm_flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
+						 TLB_CONTROL_FLUSH_ALL_ASID;
+	v->control.clean = 0;
+	v->control.int_ctl |= V_IRQ_MASK;
+	v->save.rip = 0;
+	v->save.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	asm volatile("clgi" ::: "memory");
+	mv_svm_vmrun_bare(sc->scrub_pa);
+	asm volatile("stgi" ::: "memory");
+	atomic_long_inc(&mv_foreign_flushes);
+}
+
 static void svm_run(struct mv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -741,10 +818,12 @@ static void svm_run(struct mv_vcpu *vcpu)
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 
-	if (foreign)
+	if (foreign) {
+		svm_scrub_asid(sc, vmcb->control.asid);
 		wrmsrl(MSR_VM_HSAVE_PA, old_hsave);
-	else
+	} else {
 		wrmsrl(MSR_EFER, efer);
+	}
 	/* #VMEXIT left DR7 at its reset value. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();

@@ -7,5 +7,7 @@
 
 /* One VMRUN; see svm_entry.S.  GIF must be clear. */
 void mv_svm_vmrun(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+/* VMRUN of a guest that executes nothing (the ASID scrub). */
+void mv_svm_vmrun_bare(u64 vmcb_pa);
 
 #endif

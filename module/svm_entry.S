@@ -119,3 +119,16 @@ SYM_FUNC_START(mv_svm_vmrun)
 	pop %rbp
 	RET
 SYM_FUNC_END(mv_svm_vmrun)
+
+/*
+ * void mv_svm_vmrun_bare(u64 vmcb_pa)
+ *
+ * VMRUN of a guest that cannot execute an instruction (it exits on a
+ * pending virtual interrupt first), so no GPR changes but RAX, which the
+ * hardware restores.  Used to flush an ASID's TLB entries.
+ */
+SYM_FUNC_START(mv_svm_vmrun_bare)
+	mov %rdi, %rax
+	vmrun %rax
+	RET
+SYM_FUNC_END(mv_svm_vmrun_bare)

@@ -342,6 +342,8 @@ static int mv_set_regs(struct mv_vcpu *vcpu, const struct mv_regs *r)
 	vcpu->rip = r->rip;
 	vcpu->rflags = r->rflags | 2;
 	vcpu->halted = false;
+	/* New registers abandon an IN or MMIO read waiting for its data. */
+	vcpu->pending = MV_PENDING_NONE;
 	return 0;
 }
 

@@ -32,6 +32,11 @@
 #define T_PROGRESS	13
 #define T_TOUCH		14
 
+/* Benchmarks of bench32.bin. */
+#define B_PIO		1
+#define B_CPUID		2
+#define B_HYPERCALL	3
+
 /* Ports the exit tests talk to. */
 #define PORT_TEST	0x500
 #define PORT_TEST_IN	0x501

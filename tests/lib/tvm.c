@@ -152,6 +152,12 @@ static int tvm_entry_mv(struct tvm *t)
 	s.ds = s.es = s.fs = s.gs = s.ss = seg;
 	seg.type = 0xb;
 	s.cs = seg;
+	/* A fresh start even if a guest ran before: real mode, paging off. */
+	s.cr0 = 0x60000010;
+	s.cr2 = 0;
+	s.cr3 = 0;
+	s.cr4 = 0;
+	s.efer = 0;
 	if (ioctl(t->vcpu, MV_SET_SREGS, &s) || ioctl(t->vcpu, MV_SET_REGS, &regs))
 		return -errno;
 	return 0;
@@ -160,17 +166,38 @@ static int tvm_entry_mv(struct tvm *t)
 static int tvm_entry_kvm(struct tvm *t)
 {
 	struct kvm_regs regs = { .rflags = 2, .rsp = 0xfff0 };
+	struct kvm_segment seg = {
+		.selector = 0x1000, .base = 0x10000, .limit = 0xffff,
+		.type = 3, .s = 1, .present = 1,
+	};
 	struct kvm_sregs s;
 
 	if (ioctl(t->vcpu, KVM_GET_SREGS, &s))
 		return -errno;
-	s.cs.selector = 0x1000;
-	s.cs.base = 0x10000;
-	s.ds = s.es = s.fs = s.gs = s.ss = s.cs;
-	s.ds.type = s.es.type = s.fs.type = s.gs.type = s.ss.type = 3;
+	s.ds = s.es = s.fs = s.gs = s.ss = seg;
+	seg.type = 0xb;
+	s.cs = seg;
+	s.cr0 = 0x60000010;
+	s.cr2 = 0;
+	s.cr3 = 0;
+	s.cr4 = 0;
+	s.efer = 0;
 	if (ioctl(t->vcpu, KVM_SET_SREGS, &s) || ioctl(t->vcpu, KVM_SET_REGS, &regs))
 		return -errno;
 	return 0;
+}
+
+/*
+ * KVM finishes an I/O instruction only on the next KVM_RUN: do that (and
+ * nothing else) before registers are replaced.  minivisor needs nothing.
+ */
+static void tvm_complete_kvm(struct tvm *t)
+{
+	struct kvm_run *run = t->run;
+
+	run->immediate_exit = 1;
+	ioctl(t->vcpu, KVM_RUN, 0);
+	run->immediate_exit = 0;
 }
 
 int tvm_load(struct tvm *t, const char *guest)
@@ -199,7 +226,11 @@ int tvm_load(struct tvm *t, const char *guest)
 	free(buf);
 	if (ret)
 		return ret;
-	return t->kind == TVM_MV ? tvm_entry_mv(t) : tvm_entry_kvm(t);
+	if (t->kind == TVM_KVM) {
+		tvm_complete_kvm(t);
+		return tvm_entry_kvm(t);
+	}
+	return tvm_entry_mv(t);
 }
 
 int tvm_args(struct tvm *t, uint32_t test, const uint64_t *args, int n)

@@ -206,6 +206,10 @@ struct mv_regs {
 	__u64 rip, rflags;
 };
 
+/*
+ * MV_SET_REGS after an MV_EXIT_IO (IN) or MV_EXIT_MMIO (read) exit abandons
+ * that instruction: the next MV_RUN starts at the new RIP.
+ */
 #define MV_GET_REGS		_IOR(MV_IO, 0x21, struct mv_regs)
 #define MV_SET_REGS		_IOW(MV_IO, 0x22, struct mv_regs)
 
@@ -514,7 +518,7 @@ struct mv_run {
  * @MV_CMD_GET_INFO: module-wide information.  Request: no attributes.
  *	Reply: %MV_A_MODULE_VERSION, %MV_A_API_VERSION, %MV_A_BACKEND,
  *	%MV_A_FEATURES, %MV_A_NR_ASIDS, %MV_A_NR_VMS, %MV_A_MAX_VMS,
- *	%MV_A_GUEST_PAGES, %MV_A_MMU_PAGES.
+ *	%MV_A_GUEST_PAGES, %MV_A_MMU_PAGES, %MV_A_FOREIGN_FLUSHES.
  * @MV_CMD_GET_VM: VM state.  As a dump (NLM_F_DUMP, no attributes) one
  *	message per VM; as a do request %MV_A_VM_ID selects one VM.  Each
  *	reply message carries the %MV_A_VM_* attributes of one VM.  The dump
@@ -669,6 +673,9 @@ enum mv_exit_stat {
  * @MV_A_GUEST_PAGES: u64, guest pages all VMs hold
  * @MV_A_MMU_PAGES: u64, shadow page-table pages all VMs hold
  * @MV_A_VM_COMM: string, command name of the creating process
+ * @MV_A_FOREIGN_FLUSHES: u64, world switches made while another hypervisor
+ *	(kvm_amd) had SVM switched on; each flushed minivisor's ASID on the
+ *	way out so that hypervisor never sees minivisor's translations
  * @__MV_A_MAX: internal
  * @MV_A_MAX: highest attribute number
  */
@@ -694,6 +701,7 @@ enum mv_attr {
 	MV_A_GUEST_PAGES,
 	MV_A_MMU_PAGES,
 	MV_A_VM_COMM,
+	MV_A_FOREIGN_FLUSHES,
 	__MV_A_MAX
 };
 

@@ -84,6 +84,12 @@ static int info_reply(struct nlattr **a, uint8_t cmd, void *arg)
 		a[MV_A_NR_VMS] ? nla_get_u32(a[MV_A_NR_VMS]) : 0);
 	out_u64("max_vms", " (at most %" PRIu64 ")\n",
 		a[MV_A_MAX_VMS] ? nla_get_u32(a[MV_A_MAX_VMS]) : 0);
+	out_u64("guest_pages", "memory:   %" PRIu64 " guest pages",
+		a[MV_A_GUEST_PAGES] ? nla_get_u64(a[MV_A_GUEST_PAGES]) : 0);
+	out_u64("mmu_pages", ", %" PRIu64 " shadow page-table pages\n",
+		a[MV_A_MMU_PAGES] ? nla_get_u64(a[MV_A_MMU_PAGES]) : 0);
+	out_u64("foreign_flushes", "foreign:  %" PRIu64 " world switches flushed for another hypervisor\n",
+		a[MV_A_FOREIGN_FLUSHES] ? nla_get_u64(a[MV_A_FOREIGN_FLUSHES]) : 0);
 	out_obj_end();
 	out_flush();
 	return 0;
