@@ -393,47 +393,88 @@ static u64 *mv_byte_reg(struct mv_vcpu *vcpu, struct mv_insn *insn, int reg,
 	return &vcpu->regs[reg];
 }
 
+/* The size and value a MOV store writes; -EOPNOTSUPP for anything else. */
+static int mv_store_value(struct mv_vcpu *vcpu, struct mv_insn *insn,
+			  int *size, u64 *val)
+{
+	int shift;
+	u64 *reg;
+
+	switch (insn->opcode) {
+	case 0x88:
+	case 0x89:
+		if (insn->modrm_mod == 3)
+			return -EOPNOTSUPP;
+		*size = insn->opcode == 0x88 ? 1 : insn->opsize;
+		if (*size == 1) {
+			reg = mv_byte_reg(vcpu, insn, insn->modrm_reg, &shift);
+			*val = *reg >> shift;
+		} else {
+			*val = vcpu->regs[insn->modrm_reg];
+		}
+		break;
+	case 0xa2:
+	case 0xa3:
+		*size = insn->opcode == 0xa2 ? 1 : insn->opsize;
+		*val = vcpu->regs[MV_RAX];
+		break;
+	case 0xc6:
+	case 0xc7:
+		if (insn->modrm_mod == 3)
+			return -EOPNOTSUPP;
+		*size = insn->opcode == 0xc6 ? 1 : insn->opsize;
+		*val = insn->imm;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	*val &= mask_of(*size);
+	return 0;
+}
+
+int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
+{
+	struct mv_insn *insn = &vcpu->insn;
+	int size;
+	u64 val;
+
+	if (mv_insn_fetch_decode(vcpu, insn) ||
+	    mv_store_value(vcpu, insn, &size, &val) ||
+	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE ||
+	    mv_mem_copy(vcpu->vm, gpa, &val, size, true)) {
+		mv_emulation_failed(vcpu, gpa);
+		return 1;
+	}
+	mv_advance(vcpu, insn->len);
+	return 0;
+}
+
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_insn *insn = &vcpu->insn;
 	struct mv_run *run = vcpu->run;
-	int size, shift;
-	u64 val = 0;
-	u64 *reg;
+	int size;
+	u64 val;
 
-	if (mv_insn_fetch_decode(vcpu, insn) || insn->lock) {
-		mv_emulation_failed(vcpu, gpa);
+	if (mv_insn_fetch_decode(vcpu, insn) || insn->lock)
+		goto fail;
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->mmio.gpa = gpa;
+	run->exit_reason = MV_EXIT_MMIO;
+	if (!mv_store_value(vcpu, insn, &size, &val)) {
+		/* An access straddling RAM and MMIO is more than we emulate. */
+		if ((gpa & ~PAGE_MASK) + size > PAGE_SIZE)
+			goto fail;
+		run->mmio.len = size;
+		run->mmio.is_write = 1;
+		memcpy(run->mmio.data, &val, size);
+		vcpu->stats[MV_STAT_MMIO]++;
+		mv_advance(vcpu, insn->len);
 		return 1;
 	}
 	switch (insn->opcode) {
-	case 0x88:
-	case 0x89:
 	case 0x8a:
-	case 0x8b:
-	case 0xc6:
-	case 0xc7:
-	case OP2(0xb6):
-	case OP2(0xb7):
-	case OP2(0xbe):
-	case OP2(0xbf):
-		if (insn->modrm_mod == 3)
-			goto fail;
-		break;
 	case 0xa0:
-	case 0xa1:
-	case 0xa2:
-	case 0xa3:
-		break;
-	default:
-		goto fail;
-	}
-
-	switch (insn->opcode) {
-	case 0x88:
-	case 0x8a:
-	case 0xc6:
-	case 0xa0:
-	case 0xa2:
 	case OP2(0xb6):
 	case OP2(0xbe):
 		size = 1;
@@ -442,49 +483,21 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	case OP2(0xbf):
 		size = 2;
 		break;
-	default:
+	case 0x8b:
+	case 0xa1:
 		size = insn->opsize;
-	}
-	/* An access straddling RAM and MMIO is more than we emulate. */
-	if ((gpa & ~PAGE_MASK) + size > PAGE_SIZE)
-		goto fail;
-
-	memset(&run->mmio, 0, sizeof(run->mmio));
-	run->mmio.gpa = gpa;
-	run->mmio.len = size;
-	switch (insn->opcode) {
-	case 0x88:
-	case 0x89:
-		if (size == 1) {
-			reg = mv_byte_reg(vcpu, insn, insn->modrm_reg, &shift);
-			val = *reg >> shift;
-		} else {
-			val = vcpu->regs[insn->modrm_reg];
-		}
-		break;
-	case 0xa2:
-	case 0xa3:
-		val = vcpu->regs[MV_RAX];
-		break;
-	case 0xc6:
-	case 0xc7:
-		val = insn->imm;
 		break;
 	default:
-		/* A read: finish when userspace supplies the data. */
-		run->mmio.is_write = 0;
-		vcpu->pending = MV_PENDING_MMIO_READ;
-		vcpu->mmio_gpa = gpa;
-		run->exit_reason = MV_EXIT_MMIO;
-		vcpu->stats[MV_STAT_MMIO]++;
-		return 1;
+		goto fail;
 	}
-	val &= mask_of(size);
-	memcpy(run->mmio.data, &val, size);
-	run->mmio.is_write = 1;
-	run->exit_reason = MV_EXIT_MMIO;
+	if ((insn->has_modrm && insn->modrm_mod == 3) ||
+	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE)
+		goto fail;
+	/* A read: finish when userspace supplies the data. */
+	run->mmio.len = size;
+	vcpu->pending = MV_PENDING_MMIO_READ;
+	vcpu->mmio_gpa = gpa;
 	vcpu->stats[MV_STAT_MMIO]++;
-	mv_advance(vcpu, insn->len);
 	return 1;
 fail:
 	mv_emulation_failed(vcpu, gpa);

@@ -37,28 +37,37 @@ u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 	return ok;
 }
 
+/* PAE paging outside long mode latches PDPTEs. */
+static bool mv_pae_paging(struct mv_vcpu *vcpu, u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & MV_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & MV_EFER_LMA);
+}
+
 int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
 {
-	u64 old = vcpu->cr0;
+	u64 old = vcpu->cr0, efer = vcpu->efer;
 
 	val |= MV_CR0_ET;
 	if ((val >> 32) || ((val & MV_CR0_PG) && !(val & MV_CR0_PE)) ||
 	    ((val & MV_CR0_NW) && !(val & MV_CR0_CD)))
 		goto gp;
-	if ((val & MV_CR0_PG) && !(old & MV_CR0_PG) &&
-	    (vcpu->efer & MV_EFER_LME)) {
+	if ((val & MV_CR0_PG) && !(old & MV_CR0_PG) && (efer & MV_EFER_LME)) {
 		struct mv_segment cs;
 
 		mv_arch->get_segment(vcpu, MV_CS, &cs);
 		if (!(vcpu->cr4 & X86_CR4_PAE) || cs.l)
 			goto gp;
-		vcpu->efer |= MV_EFER_LMA;
+		efer |= MV_EFER_LMA;
 	}
 	if (!(val & MV_CR0_PG) && (old & MV_CR0_PG) && mv_is_long_mode(vcpu)) {
 		if (mv_long_mode_cs(vcpu))
 			goto gp;
-		vcpu->efer &= ~MV_EFER_LMA;
+		efer &= ~MV_EFER_LMA;
 	}
+	if (mv_pae_paging(vcpu, val, vcpu->cr4, efer) && !(old & MV_CR0_PG) &&
+	    mv_mmu_load_pdptrs(vcpu, vcpu->cr3))
+		goto gp;
+	vcpu->efer = efer;
 	vcpu->cr0 = val;
 	if ((old ^ val) & (MV_CR0_PG | MV_CR0_WP | MV_CR0_PE | MV_CR0_CD |
 			   MV_CR0_NW | MV_CR0_TS | MV_CR0_MP | MV_CR0_EM |
@@ -78,6 +87,11 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 val)
 		goto gp;
 	if (mv_is_long_mode(vcpu) && !(val & X86_CR4_PAE))
 		goto gp;
+	if (mv_pae_paging(vcpu, vcpu->cr0, val, vcpu->efer) &&
+	    ((old ^ val) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE |
+			    X86_CR4_SMEP)) &&
+	    mv_mmu_load_pdptrs(vcpu, vcpu->cr3))
+		goto gp;
 	vcpu->cr4 = val;
 	if ((old ^ val) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
 			   X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_VME |
@@ -93,7 +107,9 @@ gp:
 
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val)
 {
-	if (mv_is_long_mode(vcpu) && (val >> mv_guest_maxphyaddr(vcpu))) {
+	if ((mv_is_long_mode(vcpu) && (val >> mv_guest_maxphyaddr(vcpu))) ||
+	    (mv_pae_paging(vcpu, vcpu->cr0, vcpu->cr4, vcpu->efer) &&
+	     mv_mmu_load_pdptrs(vcpu, val))) {
 		mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
 		return -EINVAL;
 	}
@@ -257,6 +273,8 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 				&gpa);
 	if (ret <= 0)
 		return ret;
+	if (ret == 2)
+		return 1;
 	/* Not RAM: emulate the access for userspace. */
 	return mv_emulate_mmio(vcpu, gpa);
 }

@@ -29,6 +29,10 @@ unsigned int mv_max_guest_mem_mb = 4096;
 module_param_named(max_guest_mem_mb, mv_max_guest_mem_mb, uint, 0444);
 MODULE_PARM_DESC(max_guest_mem_mb, "Largest guest memory size a VM may ask for, in MiB (default 4096)");
 
+bool mv_mmu_unsync = true;
+module_param_named(mmu_unsync, mv_mmu_unsync, bool, 0644);
+MODULE_PARM_DESC(mmu_unsync, "Let guests write their last-level page tables and resync those at INVLPG/CR3 load (default), instead of unshadowing a table on every write to it");
+
 unsigned int mv_max_mmu_pages = 4096;
 module_param_named(max_mmu_pages, mv_max_mmu_pages, uint, 0644);
 MODULE_PARM_DESC(max_mmu_pages, "Most shadow page-table pages one VM may hold; older ones are recycled beyond that (default 4096 = 16 MiB)");

@@ -151,8 +151,10 @@ struct mv_arch_ops {
 	/* Load the hardware CR0/CR3/CR4/EFER the MMU chose. */
 	void (*set_hw_cr)(struct mv_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
 			  u64 efer);
-	/* Flush the vCPU's guest TLB before the next entry. */
-	void (*flush_tlb)(struct mv_vcpu *vcpu);
+	/* Flush the vCPU's guest TLB (MV_FLUSH_*) before the next entry. */
+	void (*flush_tlb)(struct mv_vcpu *vcpu, int kind);
+	/* Flush one linear address's translation before the next entry. */
+	void (*flush_gva)(struct mv_vcpu *vcpu, u64 gva);
 	void (*inject_event)(struct mv_vcpu *vcpu, const struct mv_event *ev);
 	bool (*interrupt_shadow)(struct mv_vcpu *vcpu);
 	/* Ask for MVX_IRQ_WINDOW as soon as the guest can take one. */
@@ -171,6 +173,7 @@ extern const struct mv_arch_ops *mv_arch;
 extern unsigned int mv_max_vms;
 extern unsigned int mv_max_guest_mem_mb;
 extern unsigned int mv_max_mmu_pages;
+extern bool mv_mmu_unsync;
 extern atomic_long_t mv_guest_pages;	/* all VMs */
 extern atomic_long_t mv_mmu_pages;	/* all VMs */
 /* World switches made while another hypervisor had the hardware on. */
@@ -216,8 +219,13 @@ struct mv_mmu_vm {
 	struct list_head pages;		/* every shadow page, newest first */
 	unsigned long nr_pages;
 	unsigned long max_pages;
+	bool need_flush;		/* entries downgraded since last flush */
 	struct mv_mmu_state *s;
 };
+
+/* Kinds of TLB flush a vCPU may owe (bits of mv_mmu_vcpu.flush_req). */
+#define MV_FLUSH_ALL		1
+#define MV_FLUSH_NONGLOBAL	2
 
 #define MV_MMU_CACHE	8
 
@@ -249,12 +257,19 @@ void mv_mmu_reset(struct mv_vcpu *vcpu);
 /* Before entry: make sure a root exists; 0 or -ENOMEM. */
 int mv_mmu_load(struct mv_vcpu *vcpu);
 /*
- * A #PF exit.  Returns 0 when handled (retry the instruction), 1 when the
- * address is not RAM (emulate it as MMIO; *gpa filled), or -errno.
+ * A #PF exit.  Returns 0 when handled (retry the instruction, or a fault
+ * was queued for the guest), 1 when the address is not RAM (emulate it as
+ * MMIO; *gpa filled), 2 when struct mv_run was filled for userspace
+ * (internal error), or -errno.
  */
 int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa);
-/* The guest loaded CR3. */
+/* The guest loaded CR3: sync unsync tables, switch roots, flush. */
 void mv_mmu_new_cr3(struct mv_vcpu *vcpu);
+/* Read the PDPTEs of a PAE CR3; -EINVAL when reserved bits are set. */
+int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3);
+void mv_mmu_sync_unsync(struct mv_vcpu *vcpu);
+/* The VMM wrote guest page @gfn. */
+void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn);
 /* Make every vCPU drop stale translations before it runs again. */
 void mv_mmu_flush_remote(struct mv_vm *vm);
 /* INVLPG of @gva by the guest. */
@@ -291,6 +306,8 @@ int mv_insn_fetch_decode(struct mv_vcpu *vcpu, struct mv_insn *insn);
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa);
 void mv_emulate_mmio_complete(struct mv_vcpu *vcpu);
 int mv_emulate_cr_dr(struct mv_vcpu *vcpu);
+/* Emulate a MOV store to guest RAM at @gpa: 0, or 1 after an internal error. */
+int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa);
 int mv_emulate_invlpg(struct mv_vcpu *vcpu);
 int mv_skip_insn(struct mv_vcpu *vcpu);
 u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
@@ -371,6 +388,7 @@ struct mv_vcpu {
 	u64 regs[MV_NR_GPRS];
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4, efer;	/* as the guest sees them */
+	u64 pdptrs[4];			/* PAE: latched at CR3 load */
 	u64 pat;
 	u64 dr[4], dr6, dr7;
 

@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shadow MMU: the page tables the CPU really walks while a guest runs.
+ * The shadow MMU core: shadow pages, reverse maps, roots, invalidation.
  *
  * Without nested paging the hardware translates guest-virtual addresses
  * straight to host-physical ones, so we build those tables ourselves from
  * two ingredients: the guest's own page tables (read through walk.c, never
  * trusted) and our gfn -> page table (mem.c).  Tables are built lazily, one
- * entry per #PF exit.
+ * entry per #PF exit (fault.c).
  *
  * Shadow pages are keyed by (guest table gfn, role) and cached across CR3
  * switches.  Two reverse maps tie them together: for each gfn, the leaf
  * entries that map it (so sharing, ballooning and write protection change
  * exactly those), and for each shadow page, the entries that point to it.
+ * Guest tables we shadow are write-protected so their updates are seen;
+ * last-level tables may instead go "unsync" (writable) and be resynced at
+ * the guest's next INVLPG or CR3 load, which is what the TLB would do.
  * Memory is bounded: a VM holds at most max_mmu_pages shadow pages and
  * recycles its oldest ones beyond that.
  *
- * Paging modes: long-mode guests get 4-level shadow tables; all others
- * (paging off, 32-bit, PAE) run on PAE shadow tables below a per-vCPU
- * 4-entry root, with paging forced on in hardware ("paged real mode" for
- * real mode).
+ * Long-mode guests get 4-level shadow tables; all other modes (paging off,
+ * 32-bit, PAE) run on PAE shadow tables below a per-vCPU 4-entry root, with
+ * paging forced on in hardware ("paged real mode" for real mode).
  */
 #include <linux/hash.h>
 #include <linux/highmem.h>
@@ -56,41 +58,16 @@ void mv_mmu_exit(void)
 	kmem_cache_destroy(mv_desc_cache);
 }
 
-static inline struct mv_sp *spte_to_sp(u64 *sptep)
-{
-	return (struct mv_sp *)page_private(virt_to_page(sptep));
-}
-
-static inline struct mv_sp *child_sp(u64 spte)
-{
-	return (struct mv_sp *)page_private(pfn_to_page((spte & SPTE_ADDR) >>
-							PAGE_SHIFT));
-}
-
-static inline bool spte_is_leaf(u64 *sptep)
-{
-	return spte_to_sp(sptep)->role.level == 1;
-}
-
-/* The guest frame a leaf entry maps. */
-static inline u64 spte_gfn(u64 *sptep)
-{
-	struct mv_sp *sp = spte_to_sp(sptep);
-	unsigned int i = sptep - sp->spt;
-
-	return sp->role.direct ? sp->gfn + i : sp->gfns[i];
-}
-
 /* pte lists: empty (0), one spte pointer, or a chain of descriptors (|1). */
 
 static struct mv_pte_list_desc *desc_alloc(struct mv_vcpu *vcpu)
 {
-	if (WARN_ON(!vcpu->mmu.nr_desc_cache))
+	if (WARN_ON(!vcpu || !vcpu->mmu.nr_desc_cache))
 		return NULL;
 	return vcpu->mmu.desc_cache[--vcpu->mmu.nr_desc_cache];
 }
 
-static int pte_list_add(struct mv_vcpu *vcpu, unsigned long *head, u64 *sptep)
+int mv_pte_list_add(struct mv_vcpu *vcpu, unsigned long *head, u64 *sptep)
 {
 	struct mv_pte_list_desc *d;
 	int i;
@@ -127,7 +104,7 @@ static int pte_list_add(struct mv_vcpu *vcpu, unsigned long *head, u64 *sptep)
 	return 0;
 }
 
-static void pte_list_remove(unsigned long *head, u64 *sptep)
+void mv_pte_list_remove(unsigned long *head, u64 *sptep)
 {
 	struct mv_pte_list_desc *d, *prev = NULL;
 	int i, last;
@@ -162,7 +139,7 @@ static void pte_list_remove(unsigned long *head, u64 *sptep)
 }
 
 /* The first entry of a list, or NULL. */
-static u64 *pte_list_first(unsigned long head)
+u64 *mv_pte_list_first(unsigned long head)
 {
 	if (!head)
 		return NULL;
@@ -171,8 +148,26 @@ static u64 *pte_list_first(unsigned long head)
 	return ((struct mv_pte_list_desc *)(head & ~1UL))->sptes[0];
 }
 
+/* Call @fn on every entry of a list; @fn must not change the list. */
+void mv_pte_list_walk(unsigned long head, void (*fn)(u64 *sptep, void *arg),
+		      void *arg)
+{
+	struct mv_pte_list_desc *d;
+	int i;
+
+	if (!head)
+		return;
+	if (!(head & 1)) {
+		fn((u64 *)head, arg);
+		return;
+	}
+	for (d = (void *)(head & ~1UL); d; d = d->more)
+		for (i = 0; i < PTE_LIST_EXT && d->sptes[i]; i++)
+			fn(d->sptes[i], arg);
+}
+
 /* Per-vCPU caches, filled where sleeping is allowed. */
-static int mv_mmu_topup(struct mv_vcpu *vcpu)
+int mv_mmu_topup(struct mv_vcpu *vcpu)
 {
 	struct mv_mmu_vcpu *m = &vcpu->mmu;
 
@@ -183,19 +178,23 @@ static int mv_mmu_topup(struct mv_vcpu *vcpu)
 			return -ENOMEM;
 		m->desc_cache[m->nr_desc_cache++] = d;
 	}
-	while (m->nr_sp_cache < 4) {
+	while (m->nr_sp_cache < 5) {
 		struct mv_sp *sp = kmem_cache_zalloc(mv_sp_cache,
 						     GFP_KERNEL_ACCOUNT);
-		struct page *page;
+		struct page *page, *gfns;
 
 		if (!sp)
 			return -ENOMEM;
 		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!page) {
+		gfns = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!page || !gfns) {
+			if (page)
+				__free_page(page);
 			kmem_cache_free(mv_sp_cache, sp);
 			return -ENOMEM;
 		}
 		sp->spt = page_address(page);
+		sp->gfns = page_address(gfns);
 		set_page_private(page, (unsigned long)sp);
 		m->sp_cache[m->nr_sp_cache++] = sp;
 	}
@@ -208,6 +207,7 @@ static void mv_sp_free(struct mv_sp *sp)
 
 	set_page_private(page, 0);
 	__free_page(page);
+	free_page((unsigned long)sp->gfns);
 	kmem_cache_free(mv_sp_cache, sp);
 }
 
@@ -221,7 +221,7 @@ static void mv_mmu_drain_caches(struct mv_vcpu *vcpu)
 		mv_sp_free(m->sp_cache[--m->nr_sp_cache]);
 }
 
-static struct hlist_head *sp_bucket(struct mv_vm *vm, u64 gfn)
+struct hlist_head *mv_sp_bucket(struct mv_vm *vm, u64 gfn)
 {
 	return &vm->mmu.s->hash[hash_64(gfn, MV_SP_HASH_BITS)];
 }
@@ -231,28 +231,29 @@ static struct mv_sp *mv_sp_lookup(struct mv_vm *vm, u64 gfn,
 {
 	struct mv_sp *sp;
 
-	hlist_for_each_entry(sp, sp_bucket(vm, gfn), hash)
+	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
 		if (sp->gfn == gfn && sp->role.word == role.word)
 			return sp;
 	return NULL;
 }
 
-/* Make every leaf entry mapping @gfn read-only. */
-static void mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
+static void mv_spte_clear_w(u64 *sptep, void *arg)
 {
-	unsigned long head = vm->mmu.s->rmap[gfn];
-	struct mv_pte_list_desc *d;
-	int i;
+	bool *changed = arg;
 
-	if (!head)
-		return;
-	if (!(head & 1)) {
-		*(u64 *)head &= ~SPTE_W;
-		return;
+	if (*sptep & SPTE_W) {
+		*sptep &= ~SPTE_W;
+		*changed = true;
 	}
-	for (d = (void *)(head & ~1UL); d; d = d->more)
-		for (i = 0; i < PTE_LIST_EXT && d->sptes[i]; i++)
-			*d->sptes[i] &= ~SPTE_W;
+}
+
+/* Make every leaf entry mapping @gfn read-only; true if one changed. */
+bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
+{
+	bool changed = false;
+
+	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_clear_w, &changed);
+	return changed;
 }
 
 static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
@@ -271,21 +272,25 @@ static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 	sp->unsync = false;
 	INIT_LIST_HEAD(&sp->unsync_link);
 	list_add(&sp->link, &vm->mmu.pages);
-	hlist_add_head(&sp->hash, sp_bucket(vm, gfn));
+	hlist_add_head(&sp->hash, mv_sp_bucket(vm, gfn));
 	vm->mmu.nr_pages++;
 	atomic_long_inc(&mv_mmu_pages);
 	if (!role.direct && gfn < vm->mem.nr_pages) {
-		/* Guest writes to a table we shadow must trap. */
-		if (!vm->mmu.s->wp_count[gfn]++)
-			mv_rmap_write_protect(vm, gfn);
+		/*
+		 * Guest writes to a table we shadow must trap; a table that
+		 * was unsync as a last-level table must be synced first if it
+		 * now also serves at a higher level.
+		 */
+		if (role.level > 1)
+			mv_mmu_sync_gfn(vm, gfn);
+		if (!vm->mmu.s->wp_count[gfn]++ && mv_rmap_write_protect(vm, gfn))
+			vm->mmu.need_flush = true;
 	}
 	return sp;
 }
 
-static void mv_drop_spte(struct mv_vm *vm, u64 *sptep);
-
 /* Remove @sp from the MMU; it is freed at the next mv_mmu_commit_zap(). */
-static void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
+void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 {
 	u64 *sptep;
 	int i;
@@ -293,8 +298,8 @@ static void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	for (i = 0; i < PT_ENTRIES; i++)
 		if (sp->spt[i] & SPTE_P)
 			mv_drop_spte(vm, &sp->spt[i]);
-	while ((sptep = pte_list_first(sp->parents))) {
-		pte_list_remove(&sp->parents, sptep);
+	while ((sptep = mv_pte_list_first(sp->parents))) {
+		mv_pte_list_remove(&sp->parents, sptep);
 		*sptep = 0;
 	}
 	if (!sp->role.direct && sp->gfn < vm->mem.nr_pages)
@@ -307,13 +312,30 @@ static void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	vm->mmu.nr_pages--;
 	atomic_long_dec(&mv_mmu_pages);
 	sp->role.invalid = 1;
+	vm->mmu.need_flush = true;
 	/* A root stays until its vCPU lets go of it. */
 	if (!sp->root_count)
 		list_add(&sp->link, &vm->mmu.s->zapped);
 }
 
+/* Zap every shadow page of guest table @gfn; true if there was one. */
+bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn)
+{
+	struct hlist_node *tmp;
+	struct mv_sp *sp;
+	bool found = false;
+
+	hlist_for_each_entry_safe(sp, tmp, mv_sp_bucket(vm, gfn), hash) {
+		if (sp->gfn == gfn && !sp->role.direct) {
+			mv_sp_zap(vm, sp);
+			found = true;
+		}
+	}
+	return found;
+}
+
 /* Clear one entry, unhooking it from the reverse map or the child. */
-static void mv_drop_spte(struct mv_vm *vm, u64 *sptep)
+void mv_drop_spte(struct mv_vm *vm, u64 *sptep)
 {
 	u64 spte = *sptep;
 
@@ -321,9 +343,9 @@ static void mv_drop_spte(struct mv_vm *vm, u64 *sptep)
 		return;
 	*sptep = 0;
 	if (spte_is_leaf(sptep))
-		pte_list_remove(&vm->mmu.s->rmap[spte_gfn(sptep)], sptep);
+		mv_pte_list_remove(&vm->mmu.s->rmap[spte_gfn(sptep)], sptep);
 	else
-		pte_list_remove(&child_sp(spte)->parents, sptep);
+		mv_pte_list_remove(&child_sp(spte)->parents, sptep);
 }
 
 /*
@@ -340,10 +362,10 @@ void mv_mmu_flush_remote(struct mv_vm *vm)
 		struct mv_vcpu *v = vm->vcpus[i];
 		int seen;
 
-		atomic_set(&v->mmu.flush_req, 1);
+		atomic_or(MV_FLUSH_ALL, &v->mmu.flush_req);
 		/* Order the request before reading the mode (see the run loop). */
 		smp_mb__after_atomic();
-		if (READ_ONCE(v->mode) != MV_IN_GUEST)
+		if (READ_ONCE(v->mode) != MV_IN_GUEST || v->task == current)
 			continue;
 		seen = atomic_read(&v->mmu.exits);
 		mv_vcpu_kick(v);
@@ -353,22 +375,33 @@ void mv_mmu_flush_remote(struct mv_vm *vm)
 	}
 }
 
-/* Free what mv_sp_zap() removed, once no CPU can still walk it. */
-static void mv_mmu_commit_zap(struct mv_vm *vm)
+/*
+ * After changes made under the lock: flush if entries were downgraded and
+ * free what mv_sp_zap() removed, once no CPU can still walk it.  Called
+ * without the lock.
+ */
+void mv_mmu_commit(struct mv_vm *vm)
 {
 	struct mv_sp *sp, *tmp;
+	LIST_HEAD(free);
 
-	if (list_empty(&vm->mmu.s->zapped))
+	spin_lock(&vm->mmu.lock);
+	list_splice_init(&vm->mmu.s->zapped, &free);
+	if (!vm->mmu.need_flush && list_empty(&free)) {
+		spin_unlock(&vm->mmu.lock);
 		return;
+	}
+	vm->mmu.need_flush = false;
+	spin_unlock(&vm->mmu.lock);
 	mv_mmu_flush_remote(vm);
-	list_for_each_entry_safe(sp, tmp, &vm->mmu.s->zapped, link) {
+	list_for_each_entry_safe(sp, tmp, &free, link) {
 		list_del(&sp->link);
 		mv_sp_free(sp);
 	}
 }
 
 /* Stay under the VM's shadow page budget by recycling the oldest pages. */
-static void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want)
+void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want)
 {
 	struct mv_sp *sp, *tmp;
 
@@ -382,10 +415,11 @@ static void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want)
 
 void mv_mmu_prepare_entry(struct mv_vcpu *vcpu)
 {
-	if (atomic_read(&vcpu->mmu.flush_req)) {
-		atomic_set(&vcpu->mmu.flush_req, 0);
-		mv_arch->flush_tlb(vcpu);
-	}
+	int req = atomic_xchg(&vcpu->mmu.flush_req, 0);
+
+	if (req)
+		mv_arch->flush_tlb(vcpu, (req & MV_FLUSH_ALL) ? MV_FLUSH_ALL :
+							MV_FLUSH_NONGLOBAL);
 }
 
 int mv_mmu_vm_init(struct mv_vm *vm)
@@ -417,12 +451,26 @@ int mv_mmu_vm_init(struct mv_vm *vm)
 	return 0;
 }
 
+/* Unhook a vCPU's PAE root entries from the shadow pages they point to. */
+static void mv_mmu_clear_pae_root(struct mv_vcpu *vcpu)
+{
+	u64 *root = vcpu->mmu.pae_root;
+	int q;
+
+	for (q = 0; q < 4; q++) {
+		if (root[q] & SPTE_P)
+			mv_pte_list_remove(&child_sp(root[q])->parents, &root[q]);
+		root[q] = 0;
+	}
+}
+
 /* Drop a vCPU's hold on its root. */
 static void mv_mmu_put_root(struct mv_vm *vm, struct mv_vcpu *vcpu)
 {
 	struct mv_sp *root = vcpu->mmu.root;
 
 	vcpu->mmu.root_valid = false;
+	mv_mmu_clear_pae_root(vcpu);
 	if (!root)
 		return;
 	vcpu->mmu.root = NULL;
@@ -487,7 +535,7 @@ enum mv_gmode mv_guest_mode(struct mv_vcpu *vcpu)
 	return (vcpu->cr4 & X86_CR4_PAE) ? MV_GMODE_PAE : MV_GMODE_32BIT;
 }
 
-static union mv_sp_role mv_base_role(struct mv_vcpu *vcpu)
+union mv_sp_role mv_base_role(struct mv_vcpu *vcpu)
 {
 	union mv_sp_role role = { .word = 0 };
 
@@ -520,10 +568,12 @@ void mv_mmu_reset(struct mv_vcpu *vcpu)
 					  X86_CR4_SMAP);
 		m->hw_efer |= vcpu->efer & (MV_EFER_LME | MV_EFER_LMA);
 	}
+	/* A mode change flushes the TLB: unsync tables catch up. */
+	mv_mmu_sync_unsync(vcpu);
 	spin_lock(&vcpu->vm->mmu.lock);
 	mv_mmu_put_root(vcpu->vm, vcpu);
 	spin_unlock(&vcpu->vm->mmu.lock);
-	atomic_set(&m->flush_req, 1);
+	atomic_or(MV_FLUSH_ALL, &m->flush_req);
 }
 
 static u64 mv_link_spte(struct mv_sp *child)
@@ -532,43 +582,83 @@ static u64 mv_link_spte(struct mv_sp *child)
 }
 
 /* Point *sptep at @child, recording the back link. */
-static int mv_link(struct mv_vcpu *vcpu, u64 *sptep, struct mv_sp *child)
+int mv_link(struct mv_vcpu *vcpu, u64 *sptep, struct mv_sp *child)
 {
-	int ret = pte_list_add(vcpu, &child->parents, sptep);
+	int ret = mv_pte_list_add(vcpu, &child->parents, sptep);
 
 	if (!ret)
 		*sptep = mv_link_spte(child);
 	return ret;
 }
 
-static struct mv_sp *mv_sp_get(struct mv_vcpu *vcpu, u64 gfn,
-			       union mv_sp_role role)
+struct mv_sp *mv_sp_get(struct mv_vcpu *vcpu, u64 gfn, union mv_sp_role role)
 {
 	struct mv_sp *sp = mv_sp_lookup(vcpu->vm, gfn, role);
 
 	return sp ? sp : mv_sp_new(vcpu, gfn, role);
 }
 
-/* Build the 4-entry root for the non-long modes. */
-static int mv_mmu_build_pae_root(struct mv_vcpu *vcpu)
+/* A root entry of the PAE table: PDPTEs carry no rights, only P. */
+static int mv_pae_root_link(struct mv_vcpu *vcpu, int q, struct mv_sp *sp)
+{
+	u64 *root = vcpu->mmu.pae_root;
+	int ret = mv_pte_list_add(vcpu, &sp->parents, &root[q]);
+
+	if (!ret)
+		root[q] = __pa(sp->spt) | SPTE_P;
+	return ret;
+}
+
+/*
+ * Build the vCPU's root for the guest's mode.  Long mode: the shadow of
+ * the guest's PML4.  Paging off: four direct pages, one per GiB.  32-bit:
+ * the four quarters of the guest's page directory.  PAE: the page
+ * directories the latched PDPTEs name.
+ */
+static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 {
 	union mv_sp_role role = mv_base_role(vcpu);
-	u64 *root = vcpu->mmu.pae_root;
-	int q;
+	struct mv_sp *sp;
+	int q, ret;
 
+	if (role.gmode == MV_GMODE_LONG) {
+		role.level = 4;
+		role.access = ACC_ALL;
+		sp = mv_sp_get(vcpu, (vcpu->cr3 & SPTE_ADDR) >> PAGE_SHIFT, role);
+		if (!sp)
+			return -ENOMEM;
+		sp->root_count++;
+		vcpu->mmu.root = sp;
+		vcpu->mmu.root_pa = __pa(sp->spt);
+		return 0;
+	}
 	role.level = 2;
 	role.access = ACC_ALL;
 	for (q = 0; q < 4; q++) {
-		struct mv_sp *sp;
+		u64 gfn;
 
-		/* Paging off: each entry maps one GiB of guest-physical space. */
-		role.direct = 1;
-		sp = mv_sp_get(vcpu, (u64)q << 18, role);
+		switch (role.gmode) {
+		case MV_GMODE_NONPAGING:
+			role.direct = 1;
+			gfn = (u64)q << 18;
+			break;
+		case MV_GMODE_32BIT:
+			role.quadrant = q;
+			gfn = (u32)vcpu->cr3 >> PAGE_SHIFT;
+			break;
+		default:
+			if (!(vcpu->pdptrs[q] & SPTE_P))
+				continue;
+			gfn = (vcpu->pdptrs[q] & SPTE_ADDR) >> PAGE_SHIFT;
+		}
+		sp = mv_sp_get(vcpu, gfn, role);
 		if (!sp)
 			return -ENOMEM;
-		root[q] = __pa(sp->spt) | SPTE_P;
+		ret = mv_pae_root_link(vcpu, q, sp);
+		if (ret)
+			return ret;
 	}
-	vcpu->mmu.root_pa = __pa(root);
+	vcpu->mmu.root_pa = __pa(vcpu->mmu.pae_root);
 	return 0;
 }
 
@@ -577,121 +667,50 @@ int mv_mmu_load(struct mv_vcpu *vcpu)
 	struct mv_vm *vm = vcpu->vm;
 	int ret;
 
-	if (vcpu->mmu.root_valid)
+	if (vcpu->mmu.root_valid &&
+	    (!vcpu->mmu.root || !vcpu->mmu.root->role.invalid))
 		return 0;
 	ret = mv_mmu_topup(vcpu);
 	if (ret)
 		return ret;
 	spin_lock(&vm->mmu.lock);
-	mv_mmu_reclaim(vm, 4);
-	ret = mv_mmu_build_pae_root(vcpu);
+	mv_mmu_put_root(vm, vcpu);
+	mv_mmu_reclaim(vm, 8);
+	ret = mv_mmu_build_root(vcpu);
 	if (!ret)
 		vcpu->mmu.root_valid = true;
 	spin_unlock(&vm->mmu.lock);
-	mv_mmu_commit_zap(vm);
+	mv_mmu_commit(vm);
 	if (!ret)
 		mv_arch->set_hw_cr(vcpu, vcpu->mmu.hw_cr0, vcpu->mmu.root_pa,
 				   vcpu->mmu.hw_cr4, vcpu->mmu.hw_efer);
 	return ret;
 }
 
-static int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn,
-		       struct page *page, u64 bits)
+/* Install (or replace) a leaf entry mapping @gfn to @page. */
+int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
+		u64 bits)
 {
 	struct mv_vm *vm = vcpu->vm;
+	struct mv_sp *sp = spte_to_sp(sptep);
 	int ret;
 
 	if (*sptep & SPTE_P) {
-		if ((*sptep & SPTE_ADDR) == page_to_phys(page)) {
+		if ((*sptep & SPTE_ADDR) == page_to_phys(page) &&
+		    spte_gfn(sptep) == gfn) {
+			if ((*sptep & ~bits) & (SPTE_W | SPTE_U))
+				vm->mmu.need_flush = true;
 			*sptep = page_to_phys(page) | bits;
 			return 0;
 		}
 		mv_drop_spte(vm, sptep);
+		vm->mmu.need_flush = true;
 	}
-	ret = pte_list_add(vcpu, &vm->mmu.s->rmap[gfn], sptep);
+	ret = mv_pte_list_add(vcpu, &vm->mmu.s->rmap[gfn], sptep);
 	if (ret)
 		return ret;
-	if (!spte_to_sp(sptep)->role.direct)
-		spte_to_sp(sptep)->gfns[sptep - spte_to_sp(sptep)->spt] = gfn;
+	if (!sp->role.direct)
+		sp->gfns[sptep - sp->spt] = gfn;
 	*sptep = page_to_phys(page) | bits;
-	return 0;
-}
-
-/* Paging off: map guest-physical @gfn at linear @addr (== gpa). */
-static int mv_direct_fault(struct mv_vcpu *vcpu, u64 addr, u64 gfn,
-			   struct page *page)
-{
-	struct mv_vm *vm = vcpu->vm;
-	union mv_sp_role role = mv_base_role(vcpu);
-	u64 *pdpte = &vcpu->mmu.pae_root[(addr >> 30) & 3];
-	struct mv_sp *pd, *pt;
-	u64 *pde, bits;
-	int ret;
-
-	if (!(*pdpte & SPTE_P))
-		return -EAGAIN;
-	pd = child_sp(*pdpte);
-	pde = &pd->spt[(addr >> 21) & 511];
-	if (!(*pde & SPTE_P)) {
-		role.level = 1;
-		role.direct = 1;
-		role.access = ACC_ALL;
-		pt = mv_sp_get(vcpu, (addr >> 12) & ~511ULL, role);
-		if (!pt)
-			return -ENOMEM;
-		ret = mv_link(vcpu, pde, pt);
-		if (ret)
-			return ret;
-	}
-	pt = child_sp(*pde);
-	bits = SPTE_P | SPTE_U | SPTE_A | SPTE_D | SPTE_W;
-	if (vm->mmu.s->wp_count[gfn])
-		bits &= ~SPTE_W;
-	return mv_map_leaf(vcpu, &pt->spt[(addr >> 12) & 511], gfn, page, bits);
-}
-
-int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
-{
-	struct mv_vm *vm = vcpu->vm;
-	struct page *page;
-	u64 gfn;
-	int ret;
-
-	addr = (u32)addr;
-	gfn = addr >> PAGE_SHIFT;
-	*gpa = addr;
-	if (gfn >= vm->mem.nr_pages)
-		return 1;
-	page = mv_mem_page(vm, gfn);
-	if (IS_ERR(page))
-		return PTR_ERR(page);
-	ret = mv_mmu_topup(vcpu);
-	if (ret)
-		return ret;
-	spin_lock(&vm->mmu.lock);
-	ret = mv_direct_fault(vcpu, addr, gfn, page);
-	spin_unlock(&vm->mmu.lock);
-	if (ret == -EAGAIN) {
-		/* The root went away under us (reclaim); rebuild and retry. */
-		vcpu->mmu.root_valid = false;
-		ret = 0;
-	}
-	return ret;
-}
-
-void mv_mmu_new_cr3(struct mv_vcpu *vcpu)
-{
-	if (mv_is_paging(vcpu))
-		mv_mmu_reset(vcpu);
-}
-
-void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
-{
-	atomic_set(&vcpu->mmu.flush_req, 1);
-}
-
-int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
-{
-	*gpa = (u32)gva;
 	return 0;
 }

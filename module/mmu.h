@@ -7,6 +7,7 @@
 #define _MV_MMU_H
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 
 #include "minivisor.h"
@@ -84,6 +85,54 @@ struct mv_mmu_state {
 	struct list_head unsync;
 	struct list_head zapped;	/* waiting for a TLB flush to be freed */
 };
+
+static inline struct mv_sp *spte_to_sp(u64 *sptep)
+{
+	return (struct mv_sp *)page_private(virt_to_page(sptep));
+}
+
+static inline struct mv_sp *child_sp(u64 spte)
+{
+	return (struct mv_sp *)page_private(pfn_to_page((spte & SPTE_ADDR) >>
+							PAGE_SHIFT));
+}
+
+static inline bool spte_is_leaf(u64 *sptep)
+{
+	return spte_to_sp(sptep)->role.level == 1;
+}
+
+/* The guest frame a leaf entry maps. */
+static inline u64 spte_gfn(u64 *sptep)
+{
+	struct mv_sp *sp = spte_to_sp(sptep);
+	unsigned int i = sptep - sp->spt;
+
+	return sp->role.direct ? sp->gfn + i : sp->gfns[i];
+}
+
+/* mmu.c */
+int mv_pte_list_add(struct mv_vcpu *vcpu, unsigned long *head, u64 *sptep);
+void mv_pte_list_remove(unsigned long *head, u64 *sptep);
+u64 *mv_pte_list_first(unsigned long head);
+void mv_pte_list_walk(unsigned long head, void (*fn)(u64 *sptep, void *arg),
+		      void *arg);
+int mv_mmu_topup(struct mv_vcpu *vcpu);
+struct hlist_head *mv_sp_bucket(struct mv_vm *vm, u64 gfn);
+bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
+struct mv_sp *mv_sp_get(struct mv_vcpu *vcpu, u64 gfn, union mv_sp_role role);
+void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp);
+bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn);
+void mv_drop_spte(struct mv_vm *vm, u64 *sptep);
+void mv_mmu_commit(struct mv_vm *vm);
+void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want);
+union mv_sp_role mv_base_role(struct mv_vcpu *vcpu);
+int mv_link(struct mv_vcpu *vcpu, u64 *sptep, struct mv_sp *child);
+int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
+		u64 bits);
+
+/* fault.c */
+void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn);
 
 /* walk.c */
 struct mv_walk {

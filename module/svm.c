@@ -67,6 +67,8 @@ struct svm_vcpu {
 	u64 asid_gen;
 	int asid_cpu;
 	u8 tlb_ctl;
+	u8 nr_invlpga;
+	u64 invlpga[8];
 };
 
 static inline struct svm_vcpu *to_svm(struct mv_vcpu *vcpu)
@@ -369,13 +371,44 @@ static void svm_set_hw_cr(struct mv_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
 	save->efer = efer | EFER_SVME;
 }
 
-static void svm_flush_tlb(struct mv_vcpu *vcpu)
+/* How much a TLB_CONTROL value flushes, to keep the strongest. */
+static int svm_tlb_rank(u8 ctl)
+{
+	switch (ctl) {
+	case TLB_CONTROL_FLUSH_ALL_ASID:
+		return 3;
+	case TLB_CONTROL_FLUSH_ASID:
+		return 2;
+	case TLB_CONTROL_FLUSH_ASID_LOCAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void svm_want_flush(struct svm_vcpu *svm, u8 ctl)
+{
+	if (!svm_flush_by_asid)
+		ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	if (svm_tlb_rank(ctl) > svm_tlb_rank(svm->tlb_ctl))
+		svm->tlb_ctl = ctl;
+}
+
+static void svm_flush_tlb(struct mv_vcpu *vcpu, int kind)
+{
+	svm_want_flush(to_svm(vcpu), kind == MV_FLUSH_ALL ?
+		       TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ASID_LOCAL);
+}
+
+/* INVLPGA needs SVM on, so queue the address for the next world switch. */
+static void svm_flush_gva(struct mv_vcpu *vcpu, u64 gva)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (svm->tlb_ctl != TLB_CONTROL_FLUSH_ALL_ASID)
-		svm->tlb_ctl = svm_flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
-						   TLB_CONTROL_FLUSH_ALL_ASID;
+	if (svm->nr_invlpga < ARRAY_SIZE(svm->invlpga))
+		svm->invlpga[svm->nr_invlpga++] = gva;
+	else
+		svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
 static void svm_inject_event(struct mv_vcpu *vcpu, const struct mv_event *ev)
@@ -622,9 +655,7 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 	svm->vmcb->control.asid = sc->next_asid++;
 	svm->asid_gen = sc->asid_gen;
 	svm->asid_cpu = cpu;
-	if (svm->tlb_ctl == TLB_CONTROL_DO_NOTHING)
-		svm->tlb_ctl = svm_flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
-						   TLB_CONTROL_FLUSH_ALL_ASID;
+	svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
 /* Decode a #VMEXIT into vendor-neutral terms. */
@@ -798,6 +829,15 @@ static void svm_run(struct mv_vcpu *vcpu)
 	wrmsrl(MSR_VM_HSAVE_PA, sc->hsave_pa);
 
 	svm_assign_asid(svm, sc, cpu);
+	if (svm->nr_invlpga && svm_tlb_rank(svm->tlb_ctl) < 2) {
+		int i;
+
+		for (i = 0; i < svm->nr_invlpga; i++)
+			asm volatile("invlpga %0, %1" : :
+				     "a"(svm->invlpga[i]),
+				     "c"(vmcb->control.asid) : "memory");
+	}
+	svm->nr_invlpga = 0;
 	vmcb->control.tlb_ctl = svm->tlb_ctl;
 	svm->tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vmcb->control.clean = 0;
@@ -855,6 +895,7 @@ const struct mv_arch_ops mv_svm_ops = {
 	.get_cpl = svm_get_cpl,
 	.set_hw_cr = svm_set_hw_cr,
 	.flush_tlb = svm_flush_tlb,
+	.flush_gva = svm_flush_gva,
 	.inject_event = svm_inject_event,
 	.interrupt_shadow = svm_interrupt_shadow,
 	.set_irq_window = svm_set_irq_window,

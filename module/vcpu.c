@@ -309,6 +309,9 @@ static int mv_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *sr)
 		return -EINVAL;
 	if (lma && (sr->cr3 >> mv_guest_maxphyaddr(vcpu)))
 		return -EINVAL;
+	if ((sr->cr0 & MV_CR0_PG) && (sr->cr4 & X86_CR4_PAE) && !lma &&
+	    mv_mmu_load_pdptrs(vcpu, sr->cr3))
+		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		mv_arch->set_segment(vcpu, i, segs[i]);

@@ -198,12 +198,21 @@ static long mv_vm_ioctl_mem(struct mv_vm *vm, unsigned int cmd,
 {
 	struct mv_guest_mem m;
 
+	u64 gfn;
+	int ret;
+
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
 	if (m.flags || !m.size)
 		return -EINVAL;
-	return mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
-				cmd == MV_WRITE_GUEST);
+	ret = mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
+			       cmd == MV_WRITE_GUEST);
+	/* Shadowed guest tables the VMM rewrote must be re-read. */
+	if (!ret && cmd == MV_WRITE_GUEST)
+		for (gfn = m.gpa >> PAGE_SHIFT;
+		     gfn <= (m.gpa + m.size - 1) >> PAGE_SHIFT; gfn++)
+			mv_mmu_gfn_written(vm, gfn);
+	return ret;
 }
 
 static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -419,13 +419,17 @@ enum mv_shutdown_reason {
  *	(little-endian), data[3] = the guest-physical address
  * @MV_INTERNAL_UNEXPECTED_EXIT: the hardware exit code in data[0] is not
  *	one minivisor handles; data[1], data[2] = exit information
- * @MV_INTERNAL_DELIVERY: an event could not be delivered (e.g. a fault on
- *	a table the guest points outside its memory); data[0] = the address
+ * @MV_INTERNAL_DELIVERY: an event could not be delivered; data[0] = the
+ *	address
+ * @MV_INTERNAL_PAGE_TABLE: a guest page table lies outside guest RAM;
+ *	data[0] = the linear address being translated, data[1] = the
+ *	table entry's guest-physical address
  */
 enum mv_internal_error {
 	MV_INTERNAL_EMULATION = 1,
 	MV_INTERNAL_UNEXPECTED_EXIT,
 	MV_INTERNAL_DELIVERY,
+	MV_INTERNAL_PAGE_TABLE,
 };
 
 /**

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow page faults, and keeping shadow tables in step with the guest's.
+ *
+ * A #PF exit is one of three things: a fault the guest must see (its own
+ * tables deny the access: we inject it, with the error code and CR2 the
+ * hardware would have produced), an access to guest-physical memory that is
+ * not RAM (MMIO, for the emulator), or a "shadow fault": the guest allows
+ * the access but our tables have no entry yet, or a read-only one (dirty
+ * tracking, write-protected page tables).  For those we walk the guest
+ * tables (setting A/D bits), then build the shadow path down to the leaf.
+ *
+ * Guest page-table updates: writes to a table we shadow trap.  A last-level
+ * table may then go "unsync": the write is allowed, and the table's shadow
+ * entries are re-checked at the guest's next INVLPG (that one entry) or CR3
+ * load (all of them) - exactly when a CPU would drop stale TLB entries.  A
+ * higher-level table is unshadowed instead, and rebuilt on its next use.
+ * With the mmu_unsync parameter off, every table is handled that second way.
+ */
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+
+#include "mmu.h"
+
+#define GPTE_P		BIT_ULL(0)
+#define GPTE_W		BIT_ULL(1)
+#define GPTE_U		BIT_ULL(2)
+#define GPTE_A		BIT_ULL(5)
+#define GPTE_D		BIT_ULL(6)
+#define GPTE_G		BIT_ULL(8)
+#define GPTE_NX		BIT_ULL(63)
+
+/* Rights a guest entry grants. */
+static u32 mv_gpte_access(struct mv_vcpu *vcpu, u64 gpte)
+{
+	u32 acc = ACC_X;
+
+	if (gpte & GPTE_W)
+		acc |= ACC_W;
+	if (gpte & GPTE_U)
+		acc |= ACC_U;
+	if ((vcpu->efer & MV_EFER_NXE) && (gpte & GPTE_NX))
+		acc &= ~ACC_X;
+	return acc;
+}
+
+/* Is every shadow page of guest table @gfn an unsync last-level one? */
+static bool mv_gfn_unsync(struct mv_vm *vm, u64 gfn)
+{
+	struct mv_sp *sp;
+	bool any = false;
+
+	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
+		if (sp->gfn != gfn || sp->role.direct)
+			continue;
+		if (!sp->unsync)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* The hardware bits of a leaf entry granting @acc. */
+static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, u32 acc, bool dirty,
+			bool global)
+{
+	struct mv_vm *vm = vcpu->vm;
+	u64 bits = SPTE_P | SPTE_A;
+
+	if (acc & ACC_U)
+		bits |= SPTE_U;
+	if ((vcpu->efer & MV_EFER_NXE) && !(acc & ACC_X))
+		bits |= SPTE_NX;
+	if (global)
+		bits |= SPTE_G;
+	/*
+	 * Writable only once the guest's D bit is set (so its first write
+	 * sets it), and not while the page is a guest table we shadow.
+	 */
+	if ((acc & ACC_W) && dirty &&
+	    (!vm->mmu.s->wp_count[gfn] || mv_gfn_unsync(vm, gfn)))
+		bits |= SPTE_W | SPTE_D;
+	return bits;
+}
+
+static u64 mv_gpte_addr(enum mv_gmode mode, u64 gpte)
+{
+	return mode == MV_GMODE_32BIT ? gpte & 0xfffff000 : gpte & SPTE_ADDR;
+}
+
+/* Re-read a guest entry the walk used; false if it changed since. */
+static bool mv_gpte_unchanged(struct mv_vm *vm, enum mv_gmode mode,
+			      const struct mv_walk *w, int level)
+{
+	u64 gpa = w->pte_gpa[level], now = 0;
+	struct page *page = READ_ONCE(vm->mem.pages[gpa >> PAGE_SHIFT]);
+	void *va;
+
+	if (!page)
+		return false;
+	va = kmap_local_page(page);
+	if (mode == MV_GMODE_32BIT)
+		now = *(u32 *)(va + (gpa & ~PAGE_MASK));
+	else
+		now = *(u64 *)(va + (gpa & ~PAGE_MASK));
+	kunmap_local(va);
+	return now == w->gpte[level];
+}
+
+/*
+ * Build the shadow path for @addr down to a leaf mapping @gfn, following
+ * the guest walk @w (NULL with paging off).  Called under the MMU lock.
+ * -EAGAIN: the root is gone, rebuild it; -EBUSY: the guest tables changed
+ * under us, take the fault again.
+ */
+static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
+			 u64 gfn, struct page *page, u32 pferr)
+{
+	union mv_sp_role role = mv_base_role(vcpu);
+	enum mv_gmode mode = role.gmode;
+	struct mv_vm *vm = vcpu->vm;
+	u32 upper = ACC_ALL, acc;
+	u64 *table, *sptep;
+	int level, ret;
+
+	if (mode == MV_GMODE_LONG) {
+		if (!vcpu->mmu.root || vcpu->mmu.root->role.invalid)
+			return -EAGAIN;
+		table = vcpu->mmu.root->spt;
+		level = 4;
+	} else {
+		u64 e = vcpu->mmu.pae_root[(addr >> 30) & 3];
+
+		if (!(e & SPTE_P))
+			return -EAGAIN;
+		table = child_sp(e)->spt;
+		level = 2;
+	}
+
+	for (; level > 1; level--) {
+		union mv_sp_role crole = role;
+		struct mv_sp *child;
+		u64 cgfn;
+
+		sptep = &table[(addr >> (12 + 9 * (level - 1))) & 511];
+		crole.level = level - 1;
+		if (!w) {
+			crole.direct = 1;
+			crole.access = ACC_ALL;
+			cgfn = (addr >> PAGE_SHIFT) & ~((1ULL << (9 * (level - 1))) - 1);
+		} else if (w->level >= level) {
+			/* Inside a guest large page: map it 4 KiB at a time. */
+			crole.direct = 1;
+			crole.access = w->access;
+			cgfn = w->gfn & ~((1ULL << (9 * (level - 1))) - 1);
+		} else {
+			if (!mv_gpte_unchanged(vm, mode, w, level))
+				return -EBUSY;
+			if (!(mode == MV_GMODE_PAE && level == 3))
+				upper &= mv_gpte_access(vcpu, w->gpte[level]);
+			crole.access = upper;
+			if (mode == MV_GMODE_32BIT)
+				crole.quadrant = (addr >> 21) & 1;
+			cgfn = mv_gpte_addr(mode, w->gpte[level]) >> PAGE_SHIFT;
+		}
+		if (*sptep & SPTE_P) {
+			child = child_sp(*sptep);
+			if (child->gfn == cgfn && child->role.word == crole.word) {
+				table = child->spt;
+				continue;
+			}
+			mv_drop_spte(vm, sptep);
+			vm->mmu.need_flush = true;
+		}
+		child = mv_sp_get(vcpu, cgfn, crole);
+		if (!child)
+			return -ENOMEM;
+		ret = mv_link(vcpu, sptep, child);
+		if (ret)
+			return ret;
+		table = child->spt;
+	}
+
+	sptep = &table[(addr >> PAGE_SHIFT) & 511];
+	if (!w)
+		return mv_map_leaf(vcpu, sptep, gfn, page,
+				   mv_leaf_bits(vcpu, gfn, ACC_ALL, true, false));
+	if (w->level == 1 && !mv_gpte_unchanged(vm, mode, w, 1))
+		return -EBUSY;
+	acc = w->access;
+	/*
+	 * CR0.WP=0 lets the supervisor write read-only pages; the hardware
+	 * runs with WP=1, so hand the supervisor a writable, kernel-only entry
+	 * (no longer executable under SMEP if it was a user page).  A later
+	 * user access faults and gets the real rights back.
+	 */
+	if (!(vcpu->cr0 & MV_CR0_WP) && (pferr & MV_PF_WRITE) &&
+	    !(pferr & MV_PF_USER) && !(acc & ACC_W)) {
+		if ((acc & ACC_U) && (vcpu->cr4 & X86_CR4_SMEP))
+			acc &= ~ACC_X;
+		acc = (acc | ACC_W) & ~ACC_U;
+	}
+	return mv_map_leaf(vcpu, sptep, gfn, page,
+			   mv_leaf_bits(vcpu, gfn, acc, w->dirty, w->global));
+}
+
+/* Bring one unsync shadow entry in line with the guest's entry. */
+static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
+			 const void *gtable)
+{
+	struct mv_vm *vm = vcpu->vm;
+	enum mv_gmode mode = sp->role.gmode;
+	u64 *sptep = &sp->spt[i], gpte, gfn, bits;
+	struct page *page;
+	int gi = i + (mode == MV_GMODE_32BIT ? sp->role.quadrant * 512 : 0);
+
+	gpte = mode == MV_GMODE_32BIT ? ((const u32 *)gtable)[gi] :
+					((const u64 *)gtable)[gi];
+	gfn = mv_gpte_addr(mode, gpte) >> PAGE_SHIFT;
+	/*
+	 * Gone, invalid, not yet accessed (so the next access must fault and
+	 * set A), or pointing elsewhere: drop it and let a fault rebuild it.
+	 */
+	if (!(gpte & GPTE_P) || !(gpte & GPTE_A) || gfn >= vm->mem.nr_pages ||
+	    (mode != MV_GMODE_32BIT &&
+	     (gpte & GENMASK_ULL(mode == MV_GMODE_PAE ? 62 : 51,
+				 mv_guest_maxphyaddr(vcpu)))) ||
+	    (!(vcpu->efer & MV_EFER_NXE) && mode != MV_GMODE_32BIT &&
+	     (gpte & GPTE_NX))) {
+		if (*sptep & SPTE_P) {
+			mv_drop_spte(vm, sptep);
+			vm->mmu.need_flush = true;
+		}
+		return;
+	}
+	page = READ_ONCE(vm->mem.pages[gfn]);
+	if (!page)
+		goto drop;
+	bits = mv_leaf_bits(vcpu, gfn, sp->role.access & mv_gpte_access(vcpu, gpte),
+			    gpte & GPTE_D,
+			    (gpte & GPTE_G) && (vcpu->cr4 & X86_CR4_PGE));
+	if (*sptep & SPTE_P) {
+		if (spte_gfn(sptep) != gfn)
+			goto drop;
+		if ((*sptep & ~bits) & (SPTE_W | SPTE_U) ||
+		    ((bits & SPTE_NX) && !(*sptep & SPTE_NX)))
+			vm->mmu.need_flush = true;
+		*sptep = page_to_phys(page) | bits;
+		return;
+	}
+	/* Present in the guest and accessed: install it now (prefetch). */
+	if (vcpu->mmu.nr_desc_cache)
+		mv_map_leaf(vcpu, sptep, gfn, page, bits);
+	return;
+drop:
+	if (*sptep & SPTE_P) {
+		mv_drop_spte(vm, sptep);
+		vm->mmu.need_flush = true;
+	}
+}
+
+static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
+{
+	struct mv_vm *vm = vcpu->vm;
+	struct page *gpage = READ_ONCE(vm->mem.pages[sp->gfn]);
+	void *gtable;
+	int i;
+
+	list_del_init(&sp->unsync_link);
+	sp->unsync = false;
+	if (gpage) {
+		gtable = kmap_local_page(gpage);
+		for (i = 0; i < PT_ENTRIES; i++)
+			if (sp->spt[i] & SPTE_P)
+				mv_sync_spte(vcpu, sp, i, gtable);
+		kunmap_local(gtable);
+	} else {
+		for (i = 0; i < PT_ENTRIES; i++)
+			mv_drop_spte(vm, &sp->spt[i]);
+		vm->mmu.need_flush = true;
+	}
+	/* Shadowed and in sync again: the guest's writes must trap. */
+	if (mv_rmap_write_protect(vm, sp->gfn))
+		vm->mmu.need_flush = true;
+}
+
+/* Sync every unsync table of the VM; under the MMU lock. */
+static void mv_sync_all(struct mv_vcpu *vcpu)
+{
+	struct mv_mmu_state *s = vcpu->vm->mmu.s;
+
+	while (!list_empty(&s->unsync))
+		mv_sync_sp(vcpu, list_first_entry(&s->unsync, struct mv_sp,
+						  unsync_link));
+}
+
+/*
+ * A table is about to serve at a higher level: sync its unsync pages.  No
+ * vCPU is at hand here, so drop their entries instead of resyncing them.
+ */
+void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn)
+{
+	struct mv_sp *sp;
+	int i;
+
+	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
+		if (sp->gfn != gfn || !sp->unsync)
+			continue;
+		list_del_init(&sp->unsync_link);
+		sp->unsync = false;
+		for (i = 0; i < PT_ENTRIES; i++)
+			mv_drop_spte(vm, &sp->spt[i]);
+		vm->mmu.need_flush = true;
+	}
+}
+
+/*
+ * The guest writes a page that is one of its tables we shadow.  Let the
+ * write happen: unsync the table if it is a last-level one, else unshadow
+ * it.  Returns 0 to go on and map the page writable, 1 when the write was
+ * emulated instead (the table maps itself), 2 when that emulation failed
+ * (internal error for userspace).
+ */
+static int mv_write_to_table(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
+			     u64 gfn)
+{
+	struct mv_vm *vm = vcpu->vm;
+	struct mv_sp *sp;
+	bool unsync = mv_mmu_unsync;
+	int level;
+
+	/*
+	 * A write through a translation that uses the very table being
+	 * written can never be allowed by the shadow: emulate it.
+	 */
+	for (level = w->level; level <= 4; level++) {
+		if (w->pte_gpa[level] && w->table_gfn[level] == gfn) {
+			if (mv_emulate_store(vcpu, (gfn << PAGE_SHIFT) |
+						   (addr & ~PAGE_MASK)))
+				return 2;
+			spin_lock(&vm->mmu.lock);
+			mv_mmu_zap_gfn(vm, gfn);
+			spin_unlock(&vm->mmu.lock);
+			mv_mmu_commit(vm);
+			return 1;
+		}
+	}
+	spin_lock(&vm->mmu.lock);
+	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
+		if (sp->gfn == gfn && !sp->role.direct && sp->role.level != 1)
+			unsync = false;
+	if (unsync) {
+		hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
+			if (sp->gfn != gfn || sp->role.direct || sp->unsync)
+				continue;
+			sp->unsync = true;
+			list_add(&sp->unsync_link, &vm->mmu.s->unsync);
+		}
+	} else {
+		mv_mmu_zap_gfn(vm, gfn);
+	}
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+	return 0;
+}
+
+static void mv_pt_outside_ram(struct mv_vcpu *vcpu, u64 addr,
+			      const struct mv_walk *w)
+{
+	u64 data[2] = { addr, 0 };
+	int level;
+
+	for (level = 1; level <= 4; level++)
+		if ((w->pte_gpa[level] >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
+			data[1] = w->pte_gpa[level];
+	mv_internal_error(vcpu, MV_INTERNAL_PAGE_TABLE, 2, data);
+}
+
+int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
+{
+	u32 pferr = error & (MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH);
+	struct mv_vm *vm = vcpu->vm;
+	struct mv_walk walk, *w = NULL;
+	struct page *page;
+	u64 gfn;
+	int ret;
+
+	if (!mv_is_paging(vcpu)) {
+		addr = (u32)addr;
+		gfn = addr >> PAGE_SHIFT;
+	} else {
+		w = &walk;
+		ret = mv_walk(vcpu, addr, pferr, w, true);
+		if (ret == -ERANGE) {
+			mv_pt_outside_ram(vcpu, addr, w);
+			return 2;
+		}
+		if (ret) {
+			/* The guest's own tables deny it: its fault. */
+			mv_queue_pf(vcpu, addr, w->fault);
+			return 0;
+		}
+		gfn = w->gfn;
+	}
+	*gpa = (gfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+	if (gfn >= vm->mem.nr_pages)
+		return 1;
+	if (w && (pferr & MV_PF_WRITE) && READ_ONCE(vm->mmu.s->wp_count[gfn])) {
+		ret = mv_write_to_table(vcpu, addr, w, gfn);
+		if (ret)
+			return ret == 1 ? 0 : ret;
+	}
+	page = mv_mem_page(vm, gfn);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	ret = mv_mmu_topup(vcpu);
+	if (ret)
+		return ret;
+	spin_lock(&vm->mmu.lock);
+	ret = mv_shadow_map(vcpu, addr, w, gfn, page, pferr);
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+	if (ret == -EAGAIN) {
+		/* The root went away under us (reclaim): rebuild, retry. */
+		vcpu->mmu.root_valid = false;
+		ret = 0;
+	} else if (ret == -EBUSY) {
+		ret = 0;
+	}
+	return ret;
+}
+
+/* Read and check the four PDPTEs a PAE CR3 names; -EINVAL means #GP. */
+int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3)
+{
+	u64 rsvd = GENMASK_ULL(63, mv_guest_maxphyaddr(vcpu)) |
+		   GENMASK_ULL(8, 5) | GENMASK_ULL(2, 1);
+	u64 pdptrs[4];
+	int i;
+
+	if (mv_mem_copy(vcpu->vm, cr3 & 0xffffffe0, pdptrs, sizeof(pdptrs),
+			false))
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		if ((pdptrs[i] & GPTE_P) && (pdptrs[i] & rsvd))
+			return -EINVAL;
+	memcpy(vcpu->pdptrs, pdptrs, sizeof(pdptrs));
+	return 0;
+}
+
+void mv_mmu_new_cr3(struct mv_vcpu *vcpu)
+{
+	struct mv_vm *vm = vcpu->vm;
+
+	if (!mv_is_paging(vcpu))
+		return;
+	mv_mmu_topup(vcpu);
+	spin_lock(&vm->mmu.lock);
+	mv_sync_all(vcpu);
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+	vcpu->mmu.root_valid = false;
+	/* A CR3 load flushes the non-global translations. */
+	atomic_or(MV_FLUSH_NONGLOBAL, &vcpu->mmu.flush_req);
+}
+
+void mv_mmu_sync_unsync(struct mv_vcpu *vcpu)
+{
+	struct mv_vm *vm = vcpu->vm;
+
+	mv_mmu_topup(vcpu);
+	spin_lock(&vm->mmu.lock);
+	mv_sync_all(vcpu);
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+}
+
+void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
+{
+	struct mv_vm *vm = vcpu->vm;
+	struct mv_sp *sp = NULL;
+	u64 *table;
+	int level;
+
+	if (!mv_is_paging(vcpu)) {
+		mv_arch->flush_gva(vcpu, gva);
+		return;
+	}
+	mv_mmu_topup(vcpu);
+	spin_lock(&vm->mmu.lock);
+	if (mv_is_long_mode(vcpu)) {
+		table = vcpu->mmu.root && !vcpu->mmu.root->role.invalid ?
+			vcpu->mmu.root->spt : NULL;
+		level = 4;
+	} else {
+		u64 e = vcpu->mmu.pae_root[((u32)gva >> 30) & 3];
+
+		gva = (u32)gva;
+		table = (e & SPTE_P) ? child_sp(e)->spt : NULL;
+		level = 2;
+	}
+	/* Find the last-level shadow page on gva's path, if any. */
+	for (; table && level > 1; level--) {
+		u64 e = table[(gva >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(e & SPTE_P)) {
+			table = NULL;
+			break;
+		}
+		sp = child_sp(e);
+		table = sp->spt;
+	}
+	if (table && sp && sp->unsync) {
+		struct page *gpage = READ_ONCE(vm->mem.pages[sp->gfn]);
+
+		if (gpage) {
+			void *gtable = kmap_local_page(gpage);
+
+			mv_sync_spte(vcpu, sp, (gva >> PAGE_SHIFT) & 511, gtable);
+			kunmap_local(gtable);
+		}
+	}
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+	mv_arch->flush_gva(vcpu, gva);
+}
+
+int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
+{
+	struct mv_walk w;
+	int ret;
+
+	if (!mv_is_paging(vcpu)) {
+		*gpa = (u32)gva;
+		return 0;
+	}
+	if (mv_arch->get_cpl(vcpu) == 3)
+		access |= MV_PF_USER;
+	ret = mv_walk(vcpu, gva, access, &w, true);
+	if (ret == -EFAULT)
+		mv_queue_pf(vcpu, gva, w.fault);
+	if (ret)
+		return -EFAULT;
+	*gpa = (w.gfn << PAGE_SHIFT) | (gva & ~PAGE_MASK);
+	return 0;
+}
+
+/* The VMM wrote guest memory: forget what we shadowed of those pages. */
+void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn)
+{
+	if (!READ_ONCE(vm->mmu.s->wp_count[gfn]))
+		return;
+	spin_lock(&vm->mmu.lock);
+	mv_mmu_zap_gfn(vm, gfn);
+	spin_unlock(&vm->mmu.lock);
+	mv_mmu_commit(vm);
+}

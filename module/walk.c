@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest page-table walker.
+ *
+ * Reads the guest's tables the way the CPU would, for the three formats
+ * (32-bit two-level with 4 MiB pages, PAE, 4-level long mode with 2 MiB and
+ * 1 GiB pages), and trusts nothing it reads: reserved bits make a #PF with
+ * RSVD, a table outside guest RAM makes the walk fail cleanly, and the
+ * permission checks follow CR0.WP, EFER.NXE, CR4.SMEP/SMAP and U/S, R/W, NX
+ * as far as the CPUID the guest sees offers the features.  When asked, it
+ * sets the Accessed bits of every entry it used and the Dirty bit of the
+ * leaf, with a compare-and-exchange so a concurrent guest update is never
+ * lost, exactly when the hardware would.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+
+#include "mmu.h"
+
+#define PTE_P		BIT_ULL(0)
+#define PTE_W		BIT_ULL(1)
+#define PTE_U		BIT_ULL(2)
+#define PTE_A		BIT_ULL(5)
+#define PTE_D		BIT_ULL(6)
+#define PTE_PS		BIT_ULL(7)
+#define PTE_G		BIT_ULL(8)
+#define PTE_NX		BIT_ULL(63)
+
+static u64 rsvd(int lo, int hi)
+{
+	return GENMASK_ULL(hi, lo);
+}
+
+/* Reserved bits of an entry at @level (1 = PTE), @large if PS is set. */
+static u64 mv_rsvd_mask(struct mv_vcpu *vcpu, enum mv_gmode mode, int level,
+			bool large)
+{
+	u8 maxphy = mv_guest_maxphyaddr(vcpu);
+	bool nx = vcpu->efer & MV_EFER_NXE;
+	u64 high;
+
+	if (mode == MV_GMODE_32BIT) {
+		/* 4 MiB pages without PSE-36: bits 21:13 are reserved. */
+		return level == 2 && large ? rsvd(13, 21) : 0;
+	}
+	high = rsvd(maxphy, mode == MV_GMODE_PAE ? 62 : 51);
+	if (!nx)
+		high |= PTE_NX;
+	switch (level) {
+	case 4:
+		/* AMD reserves bits 7 and 8 of PML4 entries. */
+		return high | rsvd(7, 8);
+	case 3:
+		if (mode == MV_GMODE_PAE)	/* PDPTE */
+			return high | PTE_NX | rsvd(5, 8) | rsvd(1, 2);
+		if (!large)
+			return high;
+		if (!mv_guest_has_gbpages(vcpu))
+			return high | PTE_PS;
+		return high | rsvd(13, 29);
+	case 2:
+		return large ? high | rsvd(13, 20) : high;
+	default:
+		return high;
+	}
+}
+
+/* Read (or compare-and-exchange) a 4- or 8-byte guest entry. */
+static int mv_gpte_read(struct mv_vm *vm, u64 gpa, int size, u64 *val)
+{
+	struct page *page;
+	void *va;
+
+	if ((gpa >> PAGE_SHIFT) >= vm->mem.nr_pages)
+		return -EFAULT;
+	page = READ_ONCE(vm->mem.pages[gpa >> PAGE_SHIFT]);
+	if (!page) {
+		/* Never touched: reads as zero, no need to allocate. */
+		*val = 0;
+		return 0;
+	}
+	va = kmap_local_page(page);
+	if (size == 4)
+		*val = READ_ONCE(*(u32 *)(va + (gpa & ~PAGE_MASK)));
+	else
+		*val = READ_ONCE(*(u64 *)(va + (gpa & ~PAGE_MASK)));
+	kunmap_local(va);
+	return 0;
+}
+
+static bool mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
+			    u64 new)
+{
+	struct page *page = mv_mem_page(vm, gpa >> PAGE_SHIFT);
+	bool ok;
+	void *va;
+
+	if (IS_ERR_OR_NULL(page))
+		return false;
+	va = kmap_local_page(page);
+	if (size == 4)
+		ok = cmpxchg((u32 *)(va + (gpa & ~PAGE_MASK)), (u32)old,
+			     (u32)new) == (u32)old;
+	else
+		ok = cmpxchg64((u64 *)(va + (gpa & ~PAGE_MASK)), old, new) == old;
+	kunmap_local(va);
+	return ok;
+}
+
+/*
+ * Does the access @pferr pass the accumulated rights?  Returns 0 or the
+ * protection error code (with P set).
+ */
+static u32 mv_check_access(struct mv_vcpu *vcpu, u32 access, u32 pferr,
+			   bool user_page)
+{
+	bool user = pferr & MV_PF_USER, write = pferr & MV_PF_WRITE;
+	bool fetch = pferr & MV_PF_FETCH;
+
+	if (user && !(access & ACC_U))
+		return pferr | MV_PF_PRESENT;
+	if (write && !(access & ACC_W) && (user || (vcpu->cr0 & MV_CR0_WP)))
+		return pferr | MV_PF_PRESENT;
+	if (fetch && !(access & ACC_X))
+		return pferr | MV_PF_PRESENT;
+	if (!user && user_page) {
+		if (fetch && (vcpu->cr4 & X86_CR4_SMEP))
+			return pferr | MV_PF_PRESENT;
+		/* Supervisor data access to a user page, without RFLAGS.AC. */
+		if (!fetch && (vcpu->cr4 & X86_CR4_SMAP) &&
+		    !(vcpu->rflags & X86_EFLAGS_AC))
+			return pferr | MV_PF_PRESENT;
+	}
+	return 0;
+}
+
+int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
+	    bool set_ad)
+{
+	enum mv_gmode mode = mv_guest_mode(vcpu);
+	struct mv_vm *vm = vcpu->vm;
+	int level, size, bits_per;
+	bool nxe = vcpu->efer & MV_EFER_NXE;
+	u64 table, pte, mask;
+	u32 fault;
+
+	/* The I/D bit only exists with NX or SMEP enabled. */
+	if (!nxe && !(vcpu->cr4 & X86_CR4_SMEP))
+		pferr &= ~MV_PF_FETCH;
+	pferr &= MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH;
+retry:
+	memset(w, 0, sizeof(*w));
+	w->access = ACC_ALL;
+	switch (mode) {
+	case MV_GMODE_32BIT:
+		level = 2;
+		size = 4;
+		bits_per = 10;
+		table = vcpu->cr3 & 0xfffff000;
+		addr = (u32)addr;
+		break;
+	case MV_GMODE_PAE:
+		/* The PDPTEs were checked and latched at CR3 load. */
+		level = 3;
+		size = 8;
+		bits_per = 9;
+		addr = (u32)addr;
+		pte = vcpu->pdptrs[addr >> 30];
+		w->pte_gpa[3] = (vcpu->cr3 & 0xffffffe0) + (addr >> 30) * 8;
+		w->gpte[3] = pte;
+		w->table_gfn[3] = vcpu->cr3 >> PAGE_SHIFT;
+		if (!(pte & PTE_P)) {
+			w->fault = pferr;
+			return -EFAULT;
+		}
+		table = pte & rsvd(12, 51);
+		level = 2;
+		break;
+	default:
+		level = 4;
+		size = 8;
+		bits_per = 9;
+		table = vcpu->cr3 & rsvd(12, 51);
+		break;
+	}
+
+	for (;; level--) {
+		u64 idx = (addr >> (12 + bits_per * (level - 1))) &
+			  ((1 << bits_per) - 1);
+		u64 gpa = table + idx * size;
+		bool large;
+
+		w->table_gfn[level] = table >> PAGE_SHIFT;
+		w->pte_gpa[level] = gpa;
+		if (mv_gpte_read(vm, gpa, size, &pte))
+			return -ERANGE;		/* table outside guest RAM */
+		w->gpte[level] = pte;
+		if (!(pte & PTE_P)) {
+			w->fault = pferr;
+			return -EFAULT;
+		}
+		large = level > 1 && (pte & PTE_PS) &&
+			(mode != MV_GMODE_32BIT || (vcpu->cr4 & X86_CR4_PSE));
+		if (level == 4)
+			large = false;
+		if (pte & mv_rsvd_mask(vcpu, mode, level, large)) {
+			w->fault = pferr | MV_PF_PRESENT | MV_PF_RSVD;
+			return -EFAULT;
+		}
+		if (!(pte & PTE_W))
+			w->access &= ~ACC_W;
+		if (!(pte & PTE_U))
+			w->access &= ~ACC_U;
+		if (nxe && (pte & PTE_NX))
+			w->access &= ~ACC_X;
+		if (level == 1 || large)
+			break;
+		table = pte & (size == 4 ? 0xfffff000 : rsvd(12, 51));
+	}
+
+	fault = mv_check_access(vcpu, w->access, pferr, w->access & ACC_U);
+	if (fault) {
+		w->fault = fault;
+		return -EFAULT;
+	}
+
+	w->level = level;
+	w->global = (pte & PTE_G) && (vcpu->cr4 & X86_CR4_PGE);
+	w->dirty = pte & PTE_D;
+	if (mode == MV_GMODE_32BIT)
+		mask = level == 2 ? 0xffc00000 : 0xfffff000;
+	else
+		mask = rsvd(12 + 9 * (level - 1), 51);
+	w->gfn = ((pte & mask) | (addr & ~mask & ~PAGE_MASK)) >> PAGE_SHIFT;
+
+	if (!set_ad)
+		return 0;
+	/* Accessed on every level used, Dirty on the leaf for a write. */
+	for (; level <= (mode == MV_GMODE_32BIT ? 2 : 4); level++) {
+		u64 old = w->gpte[level], new = old | PTE_A;
+
+		if (mode == MV_GMODE_PAE && level == 3)
+			break;			/* PDPTEs have no A bit */
+		if (level == w->level && (pferr & MV_PF_WRITE))
+			new |= PTE_D;
+		if (new == old)
+			continue;
+		if (!mv_gpte_cmpxchg(vm, w->pte_gpa[level], size, old, new))
+			goto retry;		/* the guest changed it: walk again */
+		w->gpte[level] = new;
+		if (level == w->level && (new & PTE_D))
+			w->dirty = true;
+	}
+	return 0;
+}
