@@ -33,7 +33,8 @@ struct leaf_mask {
 #define L1_EDX_KEEP (BIT(0) /* FPU */ | BIT(3) /* PSE */ | BIT(4) /* TSC */ | \
 		     BIT(5) /* MSR */ | BIT(6) /* PAE */ | BIT(8) /* CX8 */ | \
 		     BIT(11) /* SEP */ | BIT(13) /* PGE */ | BIT(15) /* CMOV */ | \
-		     BIT(16) /* PAT */ | BIT(19) /* CLFSH */ |		\
+		     BIT(16) /* PAT */ | BIT(17) /* PSE-36 */ |		\
+		     BIT(19) /* CLFSH */ |					\
 		     BIT(23) /* MMX */ | BIT(24) /* FXSR */ |		\
 		     BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */

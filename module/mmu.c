@@ -566,7 +566,12 @@ void mv_mmu_reset(struct mv_vcpu *vcpu)
 	if (mv_is_paging(vcpu)) {
 		m->hw_cr4 |= vcpu->cr4 & (X86_CR4_PGE | X86_CR4_SMEP |
 					  X86_CR4_SMAP);
-		m->hw_efer |= vcpu->efer & (MV_EFER_LME | MV_EFER_LMA);
+		/*
+		 * NX always on in hardware: then every fetch fault says it is a
+		 * fetch, which SMAP (data accesses only) needs to know.
+		 */
+		m->hw_efer |= (vcpu->efer & (MV_EFER_LME | MV_EFER_LMA)) |
+			      MV_EFER_NXE;
 	}
 	/* A mode change flushes the TLB: unsync tables catch up. */
 	mv_mmu_sync_unsync(vcpu);

@@ -40,8 +40,14 @@ static u64 mv_rsvd_mask(struct mv_vcpu *vcpu, enum mv_gmode mode, int level,
 	u64 high;
 
 	if (mode == MV_GMODE_32BIT) {
-		/* 4 MiB pages without PSE-36: bits 21:13 are reserved. */
-		return level == 2 && large ? rsvd(13, 21) : 0;
+		/*
+		 * 4 MiB pages: bits 16:13 are address bits 35:32 with PSE-36
+		 * (as KVM has it), and reserved up to bit 21.
+		 */
+		if (level != 2 || !large)
+			return 0;
+		return mv_guest_has(vcpu, 1, MV_CPUID_EDX, 17) ? rsvd(17, 21) :
+								 rsvd(13, 21);
 	}
 	high = rsvd(maxphy, mode == MV_GMODE_PAE ? 62 : 51);
 	if (!nx)
@@ -107,6 +113,14 @@ static bool mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
 	return ok;
 }
 
+/* The I/D bit of a #PF error code only exists with NX or SMEP enabled. */
+static u32 mv_guest_pferr(struct mv_vcpu *vcpu, u32 err)
+{
+	if (!(vcpu->efer & MV_EFER_NXE) && !(vcpu->cr4 & X86_CR4_SMEP))
+		err &= ~MV_PF_FETCH;
+	return err;
+}
+
 /*
  * Does the access @pferr pass the accumulated rights?  Returns 0 or the
  * protection error code (with P set).
@@ -139,14 +153,11 @@ int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
 {
 	enum mv_gmode mode = mv_guest_mode(vcpu);
 	struct mv_vm *vm = vcpu->vm;
-	int level, size, bits_per;
+	int level, size, bits_per, shift;
 	bool nxe = vcpu->efer & MV_EFER_NXE;
 	u64 table, pte, mask;
 	u32 fault;
 
-	/* The I/D bit only exists with NX or SMEP enabled. */
-	if (!nxe && !(vcpu->cr4 & X86_CR4_SMEP))
-		pferr &= ~MV_PF_FETCH;
 	pferr &= MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH;
 retry:
 	memset(w, 0, sizeof(*w));
@@ -170,7 +181,7 @@ retry:
 		w->gpte[3] = pte;
 		w->table_gfn[3] = vcpu->cr3 >> PAGE_SHIFT;
 		if (!(pte & PTE_P)) {
-			w->fault = pferr;
+			w->fault = mv_guest_pferr(vcpu, pferr);
 			return -EFAULT;
 		}
 		table = pte & rsvd(12, 51);
@@ -196,7 +207,7 @@ retry:
 			return -ERANGE;		/* table outside guest RAM */
 		w->gpte[level] = pte;
 		if (!(pte & PTE_P)) {
-			w->fault = pferr;
+			w->fault = mv_guest_pferr(vcpu, pferr);
 			return -EFAULT;
 		}
 		large = level > 1 && (pte & PTE_PS) &&
@@ -204,7 +215,7 @@ retry:
 		if (level == 4)
 			large = false;
 		if (pte & mv_rsvd_mask(vcpu, mode, level, large)) {
-			w->fault = pferr | MV_PF_PRESENT | MV_PF_RSVD;
+			w->fault = mv_guest_pferr(vcpu, pferr | MV_PF_PRESENT | MV_PF_RSVD);
 			return -EFAULT;
 		}
 		if (!(pte & PTE_W))
@@ -220,18 +231,22 @@ retry:
 
 	fault = mv_check_access(vcpu, w->access, pferr, w->access & ACC_U);
 	if (fault) {
-		w->fault = fault;
+		w->fault = mv_guest_pferr(vcpu, fault);
 		return -EFAULT;
 	}
 
 	w->level = level;
 	w->global = (pte & PTE_G) && (vcpu->cr4 & X86_CR4_PGE);
 	w->dirty = pte & PTE_D;
-	if (mode == MV_GMODE_32BIT)
-		mask = level == 2 ? 0xffc00000 : 0xfffff000;
-	else
-		mask = rsvd(12 + 9 * (level - 1), 51);
-	w->gfn = ((pte & mask) | (addr & ~mask & ~PAGE_MASK)) >> PAGE_SHIFT;
+	/* Frame of the leaf, plus the 4 KiB pages into a large one. */
+	shift = mode == MV_GMODE_32BIT ? (level == 2 ? 22 : 12) :
+					 12 + 9 * (level - 1);
+	mask = mode == MV_GMODE_32BIT ? GENMASK_ULL(31, shift) :
+					GENMASK_ULL(51, shift);
+	w->gfn = ((pte & mask) | (addr & GENMASK_ULL(shift - 1, 12))) >>
+		 PAGE_SHIFT;
+	if (mode == MV_GMODE_32BIT && level == 2)
+		w->gfn |= ((pte >> 13) & 0xf) << (32 - PAGE_SHIFT);	/* PSE-36 */
 
 	if (!set_ad)
 		return 0;

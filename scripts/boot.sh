@@ -27,7 +27,7 @@ while [ $# -gt 1 ]; do
 done
 outdir=${1:?usage: boot.sh [options] OUTDIR}
 mkdir -p "$outdir"
-initrd=$MV_OUT/initramfs.cpio
+initrd=${MV_INITRD:-$MV_OUT/initramfs.cpio}
 [ -f "$initrd" ] || die "no initramfs: run scripts/build.sh first"
 
 cmdline="console=ttyS0 quiet panic=-1 mv.mode=$mode $append"

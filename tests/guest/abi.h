@@ -37,6 +37,37 @@
 #define B_CPUID		2
 #define B_HYPERCALL	3
 
+/* Tests and benchmarks of paging32.bin / paging64.bin (arg[0]: mode). */
+#define P_MATRIX	1
+#define P_SMEP_SMAP	2
+#define P_AD		3
+#define P_RSVD		4
+#define P_ALIAS		5
+#define P_SELFMAP	6
+#define P_MANY		7
+#define P_ROOTS		8
+#define P_INVLPG	9
+#define P_PF_HANDLER	10
+#define P_TOUCH		11
+#define B_FIRST_TOUCH	20
+#define B_CTXSW		21
+#define B_PTUPDATE	22
+
+/* GDT selectors of C guests (gdt.S). */
+#define SEL_CODE32	0x08
+#define SEL_DATA	0x10
+#define SEL_CODE64	0x18
+#define SEL_UCODE32	0x30
+#define SEL_UDATA	0x38
+#define SEL_UCODE64	0x40
+#define SEL_TSS		0x48
+
+/* Ring-3 probes (user32.S, user64.S). */
+#define USER_READ	0
+#define USER_WRITE	1
+#define USER_FETCH	2
+#define USER_RETURN_VEC	0x3f
+
 /* Ports the exit tests talk to. */
 #define PORT_TEST	0x500
 #define PORT_TEST_IN	0x501

@@ -77,25 +77,12 @@ ex_common:
 	add $8, %esp
 	iret
 
-	.section .data
-	.align 16
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff	/* 0x08: code, 32-bit, flat */
-	.quad 0x00cf92000000ffff	/* 0x10: data, flat */
-	.quad 0x00af9a000000ffff	/* 0x18: code, 64-bit */
-	.quad 0x00009a000000ffff	/* 0x20: code, 16-bit, base 0 */
-	.quad 0x000092000000ffff	/* 0x28: data, 16-bit, base 0 */
-	.quad 0x00cffa000000ffff	/* 0x30: user code, 32-bit */
-	.quad 0x00cff2000000ffff	/* 0x38: user data */
-gdt_end:
-gdt_desc:
-	.word gdt_end - gdt - 1
-	.long gdt
+#include "gdt.S"
 
 	.section .bss
 	.align 16
 	.space 16384
+	.globl stack_top
 stack_top:
 
 	.section .note.GNU-stack, "", @progbits

@@ -6,6 +6,12 @@
 #include "guest.h"
 
 volatile uint32_t ex_vector = NO_EXCEPTION, ex_error, ex_count;
+volatile unsigned long ex_cr2;
+/* A kernel-mode fetch probe: a #PF at this address resumes at *CX. */
+volatile uintptr_t fetch_target;
+
+/* Provided by user32.S/user64.S in guests that use ring 3. */
+void user_longjmp(uint32_t result) __attribute__((weak, noreturn));
 
 static struct ucall uc;
 static ex_handler_t handlers[64];
@@ -172,11 +178,40 @@ void set_handler(int vector, ex_handler_t fn)
 }
 
 /* Called by the stubs with the saved frame. */
+static inline unsigned long cr2_now(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
 void ex_dispatch(struct ex_regs *regs)
 {
 	const struct ex_entry *e;
 
+	/* Ring 3 ends its probe with INT 0x3f, or faults: back to run_user(). */
+	if ((regs->cs & 3) == 3 && user_longjmp) {
+		if (regs->vector == USER_RETURN_VEC)
+			user_longjmp(NO_EXCEPTION);
+		ex_count++;
+		ex_vector = regs->vector;
+		ex_error = regs->error;
+		ex_cr2 = cr2_now();
+		user_longjmp(regs->vector);
+	}
 	ex_count++;
+	if (regs->vector == 14 && fetch_target && regs->ip == fetch_target) {
+		ex_vector = 14;
+		ex_error = regs->error;
+		ex_cr2 = cr2_now();
+#ifdef __x86_64__
+		regs->ip = regs->rcx;
+#else
+		regs->ip = regs->ecx;
+#endif
+		return;
+	}
 	if (regs->vector < 64 && handlers[regs->vector]) {
 		handlers[regs->vector](regs);
 		return;
@@ -185,6 +220,8 @@ void ex_dispatch(struct ex_regs *regs)
 		if (e->fault == regs->ip) {
 			ex_vector = regs->vector;
 			ex_error = regs->error;
+			if (regs->vector == 14)
+				ex_cr2 = cr2_now();
 			regs->ip = e->fixup;
 			return;
 		}
@@ -215,6 +252,52 @@ struct idt_gate {
 #endif
 
 static struct idt_gate idt[64] __attribute__((aligned(16)));
+
+void idt_set_dpl(int vector, int dpl)
+{
+	idt[vector].type = 0x8e | (dpl << 5);
+}
+
+#ifdef __x86_64__
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp0, rsp1, rsp2, reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap;
+} __attribute__((packed));
+#else
+struct tss {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap;
+} __attribute__((packed));
+#endif
+
+static struct tss tss __attribute__((aligned(16)));
+static uint8_t trap_stack[8192] __attribute__((aligned(16)));
+extern uint64_t gdt_tss[2];
+
+/* A TSS whose ring-0 stack catches traps from ring 3. */
+void tss_init(void)
+{
+	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+
+	memset(&tss, 0, sizeof(tss));
+	tss.iomap = sizeof(tss);
+#ifdef __x86_64__
+	tss.rsp0 = (uintptr_t)(trap_stack + sizeof(trap_stack));
+#else
+	tss.esp0 = (uintptr_t)(trap_stack + sizeof(trap_stack));
+	tss.ss0 = SEL_DATA;
+#endif
+	gdt_tss[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		     (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
+		     (((base >> 24) & 0xff) << 56);
+	gdt_tss[1] = base >> 32;
+	asm volatile("ltr %w0" : : "r"(SEL_TSS));
+}
 
 void idt_init(void)
 {

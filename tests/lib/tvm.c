@@ -43,6 +43,47 @@ static int tvm_create_mv(struct tvm *t, uint64_t mem, const char *name)
 	return 0;
 }
 
+/*
+ * Give a KVM vCPU the CPUID a minivisor vCPU gets by default, so both
+ * guests see the same features (paging ones above all) and results can be
+ * compared.  Without /dev/minivisor, KVM's supported table is used.
+ */
+static int tvm_kvm_cpuid(struct tvm *t)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[MV_CPUID_MAX_ENTRIES];
+	} kc = { .c.nent = MV_CPUID_MAX_ENTRIES };
+	struct {
+		struct mv_cpuid c;
+		struct mv_cpuid_entry e[MV_CPUID_MAX_ENTRIES];
+	} mc = { .c.nent = MV_CPUID_MAX_ENTRIES };
+	unsigned int i;
+	int dev = open("/dev/minivisor", O_RDWR | O_CLOEXEC);
+
+	if (dev >= 0 && !ioctl(dev, MV_GET_DEFAULT_CPUID, &mc)) {
+		memset(&kc, 0, sizeof(kc));
+		kc.c.nent = mc.c.nent;
+		for (i = 0; i < mc.c.nent; i++) {
+			kc.e[i].function = mc.e[i].function;
+			kc.e[i].index = mc.e[i].index;
+			kc.e[i].flags = mc.e[i].flags & MV_CPUID_INDEXED ?
+					1 /* KVM_CPUID_FLAG_SIGNIFICANT_INDEX */ : 0;
+			kc.e[i].eax = mc.e[i].eax;
+			kc.e[i].ebx = mc.e[i].ebx;
+			kc.e[i].ecx = mc.e[i].ecx;
+			kc.e[i].edx = mc.e[i].edx;
+		}
+	} else if (ioctl(t->dev, KVM_GET_SUPPORTED_CPUID, &kc)) {
+		if (dev >= 0)
+			close(dev);
+		return -errno;
+	}
+	if (dev >= 0)
+		close(dev);
+	return ioctl(t->vcpu, KVM_SET_CPUID2, &kc) ? -errno : 0;
+}
+
 static int tvm_create_kvm(struct tvm *t, uint64_t mem)
 {
 	struct kvm_userspace_memory_region region = { 0 };
@@ -67,6 +108,9 @@ static int tvm_create_kvm(struct tvm *t, uint64_t mem)
 	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
 	if (t->vcpu < 0)
 		return -errno;
+	ret = tvm_kvm_cpuid(t);
+	if (ret)
+		return ret;
 	ret = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (ret < 0)
 		return -errno;
