@@ -26,16 +26,24 @@ struct bench {
 	const char *name;
 	const char *guest;
 	uint32_t test;
-	uint64_t iters;
+	uint64_t iters;		/* what one figure is divided by */
 	uint64_t mem;
-	/* What the guest is told besides the iteration count. */
-	uint64_t arg[5];
+	/* Paging benchmarks: count from the guest's SYNC, in a fresh VM. */
+	bool paging;
+	/* Run minivisor with mmu_unsync off (write-protect every table). */
+	bool wp_mode;
 };
 
+#define MIB (1ull << 20)
+
 static const struct bench benches[] = {
-	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 << 20, { 0 } },
-	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 << 20, { 0 } },
-	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 << 20, { 0 } },
+	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 * MIB, false, false },
+	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 * MIB, false, false },
+	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 * MIB, false, false },
+	{ "first-touch-fault", "paging64", B_FIRST_TOUCH, 4096, 160 * MIB, true, false },
+	{ "context-switch-8x16", "paging64", B_CTXSW, 8 * 40, 160 * MIB, true, false },
+	{ "pt-update-invlpg", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, false },
+	{ "pt-update-invlpg-wp", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, true },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -55,16 +63,38 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int set_unsync(bool on)
+{
+	FILE *f = fopen("/sys/module/minivisor/parameters/mmu_unsync", "w");
+
+	if (!f)
+		return -1;
+	fputs(on ? "Y" : "N", f);
+	return fclose(f);
+}
+
 /* Microseconds per iteration, or a negative value on failure. */
 static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 {
-	uint64_t args[6] = { iters };
+	uint64_t args[6] = { 3, iters };
 	enum tvm_exit e;
 	double t0;
 
-	memcpy(&args[1], b->arg, sizeof(b->arg));
+	if (!b->paging)
+		args[0] = iters;
+	else if (b->test == B_CTXSW)
+		args[1] = iters / 8;	/* rounds of 8 switches */
 	if (tvm_load(t, b->guest) || tvm_args(t, b->test, args, 6))
 		return -1;
+	if (b->paging) {
+		/* Setup runs untimed, up to the guest's SYNC. */
+		e = tvm_run(t);
+		if (e != TVM_EXIT_UCALL || t->uc.cmd != UCALL_SYNC) {
+			fprintf(stderr, "mvbench: %s: no SYNC (%s) %s\n", b->name,
+				tvm_exit_name(e), t->console);
+			return -1;
+		}
+	}
 	t0 = now();
 	while ((e = tvm_run(t)) == TVM_EXIT_IO && !t->io.in &&
 	       t->io.port == PORT_TEST)
@@ -86,6 +116,19 @@ static double measure(enum tvm_kind kind, const struct bench *b)
 	struct tvm t;
 	int i;
 
+	if (b->paging) {
+		/* A fresh VM each time: first touches must really be first. */
+		for (i = 0; i < REPEAT; i++) {
+			if (tvm_create(&t, kind, b->mem, "mvbench"))
+				return -1;
+			v[i] = run_once(&t, b, b->iters);
+			tvm_destroy(&t);
+			if (v[i] < 0)
+				return -1;
+		}
+		qsort(v, REPEAT, sizeof(v[0]), cmp_double);
+		return v[REPEAT / 2];
+	}
 	if (tvm_create(&t, kind, b->mem, "mvbench")) {
 		fprintf(stderr, "mvbench: cannot create a %s VM: %s\n",
 			kind == TVM_MV ? "minivisor" : "KVM", strerror(errno));
@@ -122,15 +165,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mvbench: cannot load minivisor\n");
 		return 1;
 	}
-	for (i = 0; i < NBENCH; i++)
+	for (i = 0; i < NBENCH; i++) {
+		if (benches[i].wp_mode && set_unsync(false))
+			return 1;
 		mv[i] = measure(TVM_MV, &benches[i]);
+		if (benches[i].wp_mode)
+			set_unsync(true);
+	}
 	for (r = 0; r < 2; r++) {
 		if (kvm_amd_unload() || kvm_amd_load(r ? "npt=1" : "npt=0")) {
 			fprintf(stderr, "mvbench: cannot load kvm_amd %s\n", refs[r]);
 			return 1;
 		}
-		for (i = 0; i < NBENCH; i++)
-			ref[r][i] = measure(TVM_KVM, &benches[i]);
+		for (i = 0; i < NBENCH; i++) {
+			/* The -wp variant compares against the same KVM run. */
+			if (i && benches[i].wp_mode &&
+			    !strncmp(benches[i].name, benches[i - 1].name,
+				     strlen(benches[i - 1].name)))
+				ref[r][i] = ref[r][i - 1];
+			else
+				ref[r][i] = measure(TVM_KVM, &benches[i]);
+		}
 	}
 	kvm_amd_unload();
 	for (i = 0; i < NBENCH; i++) {
