@@ -61,9 +61,9 @@ static bool mv_gfn_unsync(struct mv_vm *vm, u64 gfn)
 	return any;
 }
 
-/* The hardware bits of a leaf entry granting @acc. */
-static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, u32 acc, bool dirty,
-			bool global)
+/* The hardware bits of a leaf entry granting @acc to @page. */
+static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, struct page *page,
+			u32 acc, bool dirty, bool global)
 {
 	struct mv_vm *vm = vcpu->vm;
 	u64 bits = SPTE_P | SPTE_A;
@@ -76,9 +76,10 @@ static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, u32 acc, bool dirty,
 		bits |= SPTE_G;
 	/*
 	 * Writable only once the guest's D bit is set (so its first write
-	 * sets it), and not while the page is a guest table we shadow.
+	 * sets it), not while the page is a guest table we shadow, and never
+	 * when it is shared (copy-on-write).
 	 */
-	if ((acc & ACC_W) && dirty &&
+	if ((acc & ACC_W) && dirty && !mv_page_shared(page) &&
 	    (!vm->mmu.s->wp_count[gfn] || mv_gfn_unsync(vm, gfn)))
 		bits |= SPTE_W | SPTE_D;
 	return bits;
@@ -183,9 +184,13 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 	}
 
 	sptep = &table[(addr >> PAGE_SHIFT) & 511];
+	/* Merged or copied since we looked it up? */
+	if (READ_ONCE(vm->mem.pages[gfn]) != page)
+		return -EBUSY;
 	if (!w)
 		return mv_map_leaf(vcpu, sptep, gfn, page,
-				   mv_leaf_bits(vcpu, gfn, ACC_ALL, true, false));
+				   mv_leaf_bits(vcpu, gfn, page, ACC_ALL, true,
+						false));
 	if (w->level == 1 && !mv_gpte_unchanged(vm, mode, w, 1))
 		return -EBUSY;
 	acc = w->access;
@@ -202,7 +207,8 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		acc = (acc | ACC_W) & ~ACC_U;
 	}
 	return mv_map_leaf(vcpu, sptep, gfn, page,
-			   mv_leaf_bits(vcpu, gfn, acc, w->dirty, w->global));
+			   mv_leaf_bits(vcpu, gfn, page, acc, w->dirty,
+					w->global));
 }
 
 /* Bring one unsync shadow entry in line with the guest's entry. */
@@ -237,7 +243,8 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	page = READ_ONCE(vm->mem.pages[gfn]);
 	if (!page)
 		goto drop;
-	bits = mv_leaf_bits(vcpu, gfn, sp->role.access & mv_gpte_access(vcpu, gpte),
+	bits = mv_leaf_bits(vcpu, gfn, page,
+			    sp->role.access & mv_gpte_access(vcpu, gpte),
 			    gpte & GPTE_D,
 			    (gpte & GPTE_G) && (vcpu->cr4 & X86_CR4_PGE));
 	if (*sptep & SPTE_P) {
@@ -411,7 +418,9 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 		if (ret)
 			return ret == 1 ? 0 : ret;
 	}
-	page = mv_mem_page(vm, gfn);
+	/* A write gets a private page: copy-on-write if it was shared. */
+	page = (pferr & MV_PF_WRITE) ? mv_mem_page_w(vm, gfn) :
+				       mv_mem_page(vm, gfn);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	ret = mv_mmu_topup(vcpu);

@@ -37,6 +37,18 @@ unsigned int mv_max_mmu_pages = 4096;
 module_param_named(max_mmu_pages, mv_max_mmu_pages, uint, 0644);
 MODULE_PARM_DESC(max_mmu_pages, "Most shadow page-table pages one VM may hold; older ones are recycled beyond that (default 4096 = 16 MiB)");
 
+bool mv_share_enabled = true;
+module_param_named(share_enabled, mv_share_enabled, bool, 0644);
+MODULE_PARM_DESC(share_enabled, "Share identical guest pages copy-on-write (default Y; also mvctl share set on|off)");
+
+unsigned int mv_share_scan_pages = 256;
+module_param_named(share_scan_pages, mv_share_scan_pages, uint, 0444);
+MODULE_PARM_DESC(share_scan_pages, "Guest pages the sharing scanner looks at per pass (default 256; change it with mvctl share set)");
+
+unsigned int mv_share_interval_ms = 20;
+module_param_named(share_scan_interval_ms, mv_share_interval_ms, uint, 0444);
+MODULE_PARM_DESC(share_scan_interval_ms, "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
+
 /*
  * Choose the backend.  A CPU offers at most one of SVM and VMX; if it offers
  * one but firmware disabled it, that is the reason we report.
@@ -80,15 +92,27 @@ static int __init mv_init(void)
 		pr_err("not loading: max_mmu_pages must be at least 64 and max_guest_mem_mb 1 to 65536\n");
 		return -EINVAL;
 	}
-	ret = mv_mmu_init();
+	if (mv_share_scan_pages < 1 || mv_share_scan_pages > MV_SHARE_MAX_SCAN_PAGES ||
+	    mv_share_interval_ms < 1 || mv_share_interval_ms > MV_SHARE_MAX_INTERVAL_MS) {
+		pr_err("not loading: share_scan_pages must be 1 to %u and share_scan_interval_ms 1 to %u\n",
+		       MV_SHARE_MAX_SCAN_PAGES, MV_SHARE_MAX_INTERVAL_MS);
+		return -EINVAL;
+	}
+	ret = init_srcu_struct(&mv_srcu);
 	if (ret)
 		return ret;
+	ret = mv_mmu_init();
+	if (ret)
+		goto err_mmu;
 	ret = mv_vm_init();
 	if (ret)
 		goto err_vm;
 	ret = mv_netlink_init();
 	if (ret)
 		goto err_netlink;
+	ret = mv_share_init();
+	if (ret)
+		goto err_share;
 	ret = mv_dev_init();
 	if (ret)
 		goto err_dev;
@@ -97,20 +121,27 @@ static int __init mv_init(void)
 	return 0;
 
 err_dev:
+	mv_share_exit();
+err_share:
 	mv_netlink_exit();
 err_netlink:
 	mv_vm_exit();
 err_vm:
 	mv_mmu_exit();
+err_mmu:
+	cleanup_srcu_struct(&mv_srcu);
 	return ret;
 }
 
 static void __exit mv_exit(void)
 {
 	mv_dev_exit();
+	/* No VM is left: the last one's file went before we could unload. */
+	mv_share_exit();
 	mv_netlink_exit();
 	mv_vm_exit();
 	mv_mmu_exit();
+	cleanup_srcu_struct(&mv_srcu);
 	if (atomic_long_read(&mv_guest_pages) || atomic_long_read(&mv_mmu_pages))
 		pr_err("leak: %ld guest pages, %ld shadow pages still allocated\n",
 		       atomic_long_read(&mv_guest_pages),

@@ -12,6 +12,8 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/srcu.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -193,18 +195,40 @@ void mv_dev_exit(void);
 int mv_netlink_init(void);
 void mv_netlink_exit(void);
 void mv_nl_event(struct mv_vm *vm, u8 cmd);
+void mv_nl_share_event(void);
 
 /* mem.c: guest-physical memory */
+struct mv_hint;
 struct mv_mem {
 	unsigned long nr_pages;
 	struct page **pages;	/* NULL until first touch */
-	atomic_long_t used;
+	struct mv_hint **hints;	/* share.c: a page's hint entry, if any */
+	atomic_long_t used;	/* slots on a private page */
+	atomic_long_t shared;	/* slots on a shared frame */
+	atomic_long_t zero;	/* slots on the zero page */
+	atomic_long_t cow_breaks;
 };
 
+/* Readers of guest pages hold it; freed pages wait for its grace period. */
+extern struct srcu_struct mv_srcu;
+
+#define mv_zero_page()	ZERO_PAGE(0)
+
+/* Shared pages (a frame, or the zero page) are never written in place. */
+static inline bool mv_page_shared(struct page *page)
+{
+	return page == mv_zero_page() || page_private(page);
+}
+
 int mv_mem_init(struct mv_mem *mem, u64 size);
-void mv_mem_free(struct mv_mem *mem);
+void mv_mem_free(struct mv_vm *vm);
+void mv_mem_free_page(struct page *page);
+void mv_mem_defer_free(struct page *page);
+void mv_mem_reap(void);
 /* The page behind @gfn, allocated zeroed on first touch; NULL outside RAM. */
 struct page *mv_mem_page(struct mv_vm *vm, u64 gfn);
+/* The same, private and so writable (share.c: copy-on-write). */
+struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn);
 int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write);
 int mv_mem_copy_user(struct mv_vm *vm, u64 gpa, void __user *buf, u64 len,
 		     bool write);
@@ -270,6 +294,10 @@ int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3);
 void mv_mmu_sync_unsync(struct mv_vcpu *vcpu);
 /* The VMM wrote guest page @gfn. */
 void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn);
+/* Under the MMU lock: drop, or point at @page read-only, @gfn's mappings. */
+void mv_rmap_drop(struct mv_vm *vm, u64 gfn);
+void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page);
+bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
 /* Make every vCPU drop stale translations before it runs again. */
 void mv_mmu_flush_remote(struct mv_vm *vm);
 /* INVLPG of @gva by the guest. */
@@ -337,6 +365,33 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
 #define mv_guest_has_fsgsbase(v) mv_guest_has(v, 7, MV_CPUID_EBX, 0)
 u8 mv_guest_maxphyaddr(struct mv_vcpu *vcpu);
 
+/* share.c: content-based page sharing */
+struct mv_share_stats {
+	u64 frames, sharing;		/* frames with 2+ users; their users */
+	u64 merges, zero_merges, cow_breaks, volatile_pages, collisions;
+	u64 hints, full_scans, scanned, cpu_ns;
+	/* Filled in by mv_share_get_stats() */
+	u64 zero, guest_pages, host_pages;
+};
+
+extern bool mv_share_enabled;
+extern unsigned int mv_share_scan_pages, mv_share_interval_ms;
+int mv_share_init(void);
+void mv_share_exit(void);
+void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer);
+void mv_share_forget_vm(struct mv_vm *vm);
+void mv_share_set_domain(struct mv_vm *vm, u32 domain);
+int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
+enum mv_share_policy mv_share_policy(u32 domain);
+struct mv_share_rule {
+	u32 domain;
+	enum mv_share_policy policy;
+};
+
+unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max);
+void mv_share_get_stats(struct mv_share_stats *st);
+void mv_share_kick(void);
+
 /* vm.c */
 struct mv_vm {
 	struct kref ref;
@@ -346,6 +401,9 @@ struct mv_vm {
 	char comm[TASK_COMM_LEN];
 	struct mv_mem mem;
 	struct mv_mmu_vm mmu;
+	u32 share_domain;
+	struct list_head share_hints;	/* under the share lock */
+	bool dying;			/* memory about to be freed */
 
 	struct mutex lock;		/* vCPU creation, state changes */
 	/* Held for reading by every ioctl; for writing by destroy. */
@@ -380,6 +438,7 @@ struct mv_vcpu {
 	struct mv_vm *vm;
 	unsigned int index;
 	struct mutex mutex;		/* one ioctl at a time */
+	int srcu_idx;			/* our mv_srcu read side, under mutex */
 	struct mv_run *run;
 	struct task_struct *task;	/* in MV_RUN, else NULL */
 	int mode;			/* enum mv_vcpu_mode */

@@ -256,6 +256,27 @@ bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
 	return changed;
 }
 
+void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
+{
+	u64 *sptep;
+
+	while ((sptep = mv_pte_list_first(vm->mmu.s->rmap[gfn])))
+		mv_drop_spte(vm, sptep);
+	vm->mmu.need_flush = true;
+}
+
+static void mv_spte_retarget(u64 *sptep, void *arg)
+{
+	*sptep = (*sptep & ~(SPTE_ADDR | SPTE_W | SPTE_D)) |
+		 page_to_phys((struct page *)arg);
+}
+
+void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page)
+{
+	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_retarget, page);
+	vm->mmu.need_flush = true;
+}
+
 static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 			       union mv_sp_role role)
 {

@@ -119,7 +119,6 @@ void mv_pte_list_walk(unsigned long head, void (*fn)(u64 *sptep, void *arg),
 		      void *arg);
 int mv_mmu_topup(struct mv_vcpu *vcpu);
 struct hlist_head *mv_sp_bucket(struct mv_vm *vm, u64 gfn);
-bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
 struct mv_sp *mv_sp_get(struct mv_vcpu *vcpu, u64 gfn, union mv_sp_role role);
 void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp);
 bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn);

@@ -17,6 +17,29 @@ static const struct nla_policy mv_vm_id_policy[MV_A_MAX + 1] = {
 	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+static const struct nla_policy mv_vm_set_policy[MV_A_MAX + 1] = {
+	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MV_A_VM_SHARE_DOMAIN] = { .type = NLA_U32 },
+};
+
+static struct netlink_range_validation mv_scan_pages_range = {
+	.min = 1, .max = MV_SHARE_MAX_SCAN_PAGES,
+};
+
+static struct netlink_range_validation mv_scan_interval_range = {
+	.min = 1, .max = MV_SHARE_MAX_INTERVAL_MS,
+};
+
+static const struct nla_policy mv_share_cfg_policy[MV_A_MAX + 1] = {
+	[MV_A_SHARE_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MV_A_SHARE_SCAN_PAGES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mv_scan_pages_range),
+	[MV_A_SHARE_SCAN_INTERVAL_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mv_scan_interval_range),
+	[MV_A_SHARE_DOMAIN_ID] = { .type = NLA_U32 },
+	[MV_A_SHARE_DOMAIN_POLICY] = NLA_POLICY_MAX(NLA_U32, MV_SHARE_OFF),
+};
+
 static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -53,7 +76,7 @@ err_size:
 /* The attributes describing one VM; @full adds figures events leave out. */
 static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 {
-	u64 exits[__MV_STAT_COUNT];
+	u64 exits[__MV_STAT_COUNT], shared, zero;
 	struct nlattr *nest;
 	int i;
 
@@ -70,8 +93,16 @@ static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 		return -EMSGSIZE;
 	if (!full)
 		return 0;
+	shared = atomic_long_read(&vm->mem.shared);
+	zero = atomic_long_read(&vm->mem.zero);
 	if (nla_put_u64_64bit(msg, MV_A_VM_PAGES,
-			      atomic_long_read(&vm->mem.used), MV_A_UNSPEC) ||
+			      atomic_long_read(&vm->mem.used) + shared + zero,
+			      MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_PAGES_SHARED, shared, MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_PAGES_ZERO, zero, MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_COW_BREAKS,
+			      atomic_long_read(&vm->mem.cow_breaks), MV_A_UNSPEC) ||
+	    nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, READ_ONCE(vm->share_domain)) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_MMU_PAGES,
 			      READ_ONCE(vm->mmu.nr_pages), MV_A_UNSPEC) ||
 	    nla_put_u32(msg, MV_A_VM_VCPUS, READ_ONCE(vm->nr_vcpus)))
@@ -181,6 +212,154 @@ static int mv_nl_vm_control(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mv_vm *vm;
+
+	if (!info->attrs[MV_A_VM_SHARE_DOMAIN]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give a sharing domain (MV_A_VM_SHARE_DOMAIN)");
+		return -EINVAL;
+	}
+	vm = mv_nl_vm(info);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	mv_share_set_domain(vm, nla_get_u32(info->attrs[MV_A_VM_SHARE_DOMAIN]));
+	mv_vm_put(vm);
+	return 0;
+}
+
+struct mv_nl_counter {
+	int attr;
+	u64 val;
+};
+
+static int mv_nl_put_share_counters(struct sk_buff *msg,
+				    const struct mv_share_stats *st)
+{
+	const struct mv_nl_counter counters[] = {
+		{ MV_A_SHARE_FRAMES, st->frames },
+		{ MV_A_SHARE_SHARING, st->sharing },
+		{ MV_A_SHARE_SAVED, st->sharing - st->frames + st->zero },
+		{ MV_A_SHARE_ZERO, st->zero },
+		{ MV_A_SHARE_ZERO_MERGES, st->zero_merges },
+		{ MV_A_SHARE_MERGES, st->merges },
+		{ MV_A_SHARE_COW_BREAKS, st->cow_breaks },
+		{ MV_A_SHARE_VOLATILE, st->volatile_pages },
+		{ MV_A_SHARE_UNSHARED, st->hints },
+		{ MV_A_SHARE_FULL_SCANS, st->full_scans },
+		{ MV_A_SHARE_SCANNED, st->scanned },
+		{ MV_A_SHARE_CPU_NS, st->cpu_ns },
+		{ MV_A_SHARE_COLLISIONS, st->collisions },
+		{ MV_A_SHARE_GUEST_PAGES, st->guest_pages },
+		{ MV_A_SHARE_HOST_PAGES, st->host_pages },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (nla_put_u64_64bit(msg, counters[i].attr, counters[i].val,
+				      MV_A_UNSPEC))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* Settings, counters and domain policies: GET_SHARE and scan-done events. */
+static int mv_nl_put_share(struct sk_buff *msg)
+{
+	struct mv_share_rule *rules;
+	struct mv_share_stats st;
+	struct nlattr *all;
+	unsigned int i, n;
+	int ret = -EMSGSIZE;
+
+	rules = kmalloc_array(MV_SHARE_MAX_POLICIES, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return -ENOMEM;
+	n = mv_share_get_rules(rules, MV_SHARE_MAX_POLICIES);
+	mv_share_get_stats(&st);
+	if (mv_nl_put_share_counters(msg, &st) ||
+	    nla_put_u8(msg, MV_A_SHARE_ENABLED, READ_ONCE(mv_share_enabled)) ||
+	    nla_put_u32(msg, MV_A_SHARE_SCAN_PAGES,
+			READ_ONCE(mv_share_scan_pages)) ||
+	    nla_put_u32(msg, MV_A_SHARE_SCAN_INTERVAL_MS,
+			READ_ONCE(mv_share_interval_ms)))
+		goto out;
+	all = nla_nest_start(msg, MV_A_SHARE_DOMAINS);
+	if (!all)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct nlattr *nest = nla_nest_start(msg, i + 1);
+
+		if (!nest ||
+		    nla_put_u32(msg, MV_A_SHARE_DOMAIN_ID, rules[i].domain) ||
+		    nla_put_u32(msg, MV_A_SHARE_DOMAIN_POLICY, rules[i].policy))
+			goto out;
+		nla_nest_end(msg, nest);
+	}
+	nla_nest_end(msg, all);
+	ret = 0;
+out:
+	kfree(rules);
+	return ret;
+}
+
+static int mv_nl_get_share(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_SHARE);
+	if (!hdr || mv_nl_put_share(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mv_nl_set_share(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!!a[MV_A_SHARE_DOMAIN_ID] != !!a[MV_A_SHARE_DOMAIN_POLICY]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a domain policy needs both the domain and the policy");
+		return -EINVAL;
+	}
+	if (!a[MV_A_SHARE_ENABLED] && !a[MV_A_SHARE_SCAN_PAGES] &&
+	    !a[MV_A_SHARE_SCAN_INTERVAL_MS] && !a[MV_A_SHARE_DOMAIN_ID]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give on/off, a scan rate or a domain policy");
+		return -EINVAL;
+	}
+	if (a[MV_A_SHARE_DOMAIN_ID]) {
+		int ret = mv_share_set_policy(nla_get_u32(a[MV_A_SHARE_DOMAIN_ID]),
+					      nla_get_u32(a[MV_A_SHARE_DOMAIN_POLICY]));
+
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack,
+				       "too many domains with a policy: set some back to 'all' first");
+		else if (ret)
+			NL_SET_ERR_MSG(info->extack,
+				       "out of memory recording the domain policy");
+		if (ret)
+			return ret;
+	}
+	if (a[MV_A_SHARE_SCAN_PAGES])
+		WRITE_ONCE(mv_share_scan_pages,
+			   nla_get_u32(a[MV_A_SHARE_SCAN_PAGES]));
+	if (a[MV_A_SHARE_SCAN_INTERVAL_MS])
+		WRITE_ONCE(mv_share_interval_ms,
+			   nla_get_u32(a[MV_A_SHARE_SCAN_INTERVAL_MS]));
+	if (a[MV_A_SHARE_ENABLED])
+		WRITE_ONCE(mv_share_enabled, nla_get_u8(a[MV_A_SHARE_ENABLED]));
+	mv_share_kick();
+	return 0;
+}
+
 static const struct genl_ops mv_genl_ops[] = {
 	{
 		.cmd = MV_CMD_GET_INFO,
@@ -214,6 +393,24 @@ static const struct genl_ops mv_genl_ops[] = {
 		.maxattr = MV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = MV_CMD_GET_SHARE,
+		.doit = mv_nl_get_share,
+	},
+	{
+		.cmd = MV_CMD_SET_SHARE,
+		.doit = mv_nl_set_share,
+		.policy = mv_share_cfg_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MV_CMD_VM_SET,
+		.doit = mv_nl_vm_set,
+		.policy = mv_vm_set_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group mv_genl_mcgrps[] = {
@@ -244,6 +441,26 @@ void mv_nl_event(struct mv_vm *vm, u8 cmd)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, cmd);
 	if (!hdr || mv_nl_put_vm(msg, vm, false)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&mv_genl_family, msg, 0, 0, GFP_KERNEL);
+}
+
+/* The scanner finished a pass: the counters go to the events group. */
+void mv_nl_share_event(void)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&mv_genl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, MV_CMD_EVENT_SCAN_DONE);
+	if (!hdr || mv_nl_put_share(msg)) {
 		nlmsg_free(msg);
 		return;
 	}

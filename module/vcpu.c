@@ -157,7 +157,23 @@ static int mv_vcpu_blocked(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+/* Paused, or halted with interrupts on: sleep until that changes. */
+static int mv_vcpu_wait(struct mv_vcpu *vcpu)
+{
+	struct mv_vm *vm = vcpu->vm;
+	int ret = 0;
+
+	if (vcpu->halted)
+		ret = wait_event_interruptible(vcpu->wq, mv_vcpu_can_wake(vcpu));
+	if (!ret && READ_ONCE(vm->state) == MV_VM_PAUSED)
+		ret = wait_event_interruptible(vm->state_wq,
+					       READ_ONCE(vm->state) != MV_VM_PAUSED);
+	return ret;
+}
+
+/* Entered and left with mv_srcu held; dropped while the guest runs. */
 static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
+	__must_hold(&mv_srcu)
 {
 	struct mv_vm *vm = vcpu->vm;
 	int ret;
@@ -171,15 +187,10 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		}
 		ret = mv_vcpu_blocked(vcpu);
 		if (ret == -EAGAIN) {
-			/* Paused, or halted with interrupts on: wait. */
-			if (vcpu->halted &&
-			    wait_event_interruptible(vcpu->wq, mv_vcpu_can_wake(vcpu)))
-				continue;
-			if (READ_ONCE(vm->state) == MV_VM_PAUSED &&
-			    wait_event_interruptible(vm->state_wq,
-						     READ_ONCE(vm->state) != MV_VM_PAUSED))
-				continue;
-			if (READ_ONCE(vcpu->irq_pending))
+			srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
+			ret = mv_vcpu_wait(vcpu);
+			vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
+			if (!ret && READ_ONCE(vcpu->irq_pending))
 				vcpu->halted = false;
 			continue;
 		}
@@ -191,6 +202,8 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 			break;
 		mv_inject_events(vcpu);
 
+		/* No guest page is looked at while the guest runs. */
+		srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 		preempt_disable();
 		local_irq_disable();
 		/*
@@ -205,6 +218,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 			WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
 			local_irq_enable();
 			preempt_enable();
+			vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 			continue;
 		}
 		mv_mmu_prepare_entry(vcpu);
@@ -216,6 +230,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();
+		vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 
 		ret = mv_handle_exit(vcpu);
 		if (ret)
@@ -499,6 +514,8 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		ret = -EINTR;
 		goto out_alive;
 	}
+	/* Guest pages we read stay until we are done (mem.c); MV_RUN drops it. */
+	vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 	switch (cmd) {
 	case MV_RUN:
 		ret = arg ? -EINVAL : mv_vcpu_run(vcpu);
@@ -531,6 +548,7 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	default:
 		ret = -ENOTTY;
 	}
+	srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 	mutex_unlock(&vcpu->mutex);
 out_alive:
 	up_read(&vm->alive);

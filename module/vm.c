@@ -78,8 +78,12 @@ static void mv_vm_teardown(struct mv_vm *vm)
 {
 	if (vm->torn_down)
 		return;
+	/* The scanner and other readers let go before memory goes. */
+	WRITE_ONCE(vm->dying, true);
+	mv_share_forget_vm(vm);
+	synchronize_srcu(&mv_srcu);
 	mv_mmu_vm_free(vm);
-	mv_mem_free(&vm->mem);
+	mv_mem_free(vm);
 	vm->torn_down = true;
 }
 
@@ -198,20 +202,16 @@ static long mv_vm_ioctl_mem(struct mv_vm *vm, unsigned int cmd,
 {
 	struct mv_guest_mem m;
 
-	u64 gfn;
-	int ret;
+	int idx, ret;
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
 	if (m.flags || !m.size)
 		return -EINVAL;
+	idx = srcu_read_lock(&mv_srcu);
 	ret = mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
 			       cmd == MV_WRITE_GUEST);
-	/* Shadowed guest tables the VMM rewrote must be re-read. */
-	if (!ret && cmd == MV_WRITE_GUEST)
-		for (gfn = m.gpa >> PAGE_SHIFT;
-		     gfn <= (m.gpa + m.size - 1) >> PAGE_SHIFT; gfn++)
-			mv_mmu_gfn_written(vm, gfn);
+	srcu_read_unlock(&mv_srcu, idx);
 	return ret;
 }
 
@@ -239,7 +239,11 @@ static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		memset(&st, 0, sizeof(st));
 		st.id = vm->id;
 		st.mem_pages = vm->mem.nr_pages;
-		st.pages_used = atomic_long_read(&vm->mem.used);
+		st.pages_private = atomic_long_read(&vm->mem.used);
+		st.pages_shared = atomic_long_read(&vm->mem.shared);
+		st.pages_zero = atomic_long_read(&vm->mem.zero);
+		st.pages_used = st.pages_private + st.pages_shared + st.pages_zero;
+		st.cow_breaks = atomic_long_read(&vm->mem.cow_breaks);
 		st.mmu_pages = READ_ONCE(vm->mmu.nr_pages);
 		ret = copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 		break;
@@ -332,6 +336,8 @@ int mv_vm_create(const struct mv_vm_config __user *ucfg)
 	mutex_init(&vm->lock);
 	init_rwsem(&vm->alive);
 	init_waitqueue_head(&vm->state_wq);
+	INIT_LIST_HEAD(&vm->share_hints);
+	vm->share_domain = cfg.share_domain;
 	strscpy(vm->name, cfg.name, sizeof(vm->name));
 	vm->pid = task_tgid_nr(current);
 	get_task_comm(vm->comm, current);
@@ -373,7 +379,7 @@ err_fd:
 err_list:
 	mv_mmu_vm_free(vm);
 err_mmu:
-	mv_mem_free(&vm->mem);
+	mv_mem_free(vm);
 err_mem:
 	kfree(vm);
 	return ret;

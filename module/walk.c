@@ -94,15 +94,25 @@ static int mv_gpte_read(struct mv_vm *vm, u64 gpa, int size, u64 *val)
 	return 0;
 }
 
+/*
+ * Like the hardware's locked update of A/D bits: only into a private page
+ * (a shared one is copied first), under the MMU lock as every kernel write
+ * to guest memory.
+ */
 static bool mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
 			    u64 new)
 {
-	struct page *page = mv_mem_page(vm, gpa >> PAGE_SHIFT);
+	struct page *page = mv_mem_page_w(vm, gpa >> PAGE_SHIFT);
 	bool ok;
 	void *va;
 
 	if (IS_ERR_OR_NULL(page))
 		return false;
+	spin_lock(&vm->mmu.lock);
+	if (READ_ONCE(vm->mem.pages[gpa >> PAGE_SHIFT]) != page) {
+		spin_unlock(&vm->mmu.lock);
+		return false;
+	}
 	va = kmap_local_page(page);
 	if (size == 4)
 		ok = cmpxchg((u32 *)(va + (gpa & ~PAGE_MASK)), (u32)old,
@@ -110,6 +120,7 @@ static bool mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
 	else
 		ok = cmpxchg64((u64 *)(va + (gpa & ~PAGE_MASK)), old, new) == old;
 	kunmap_local(va);
+	spin_unlock(&vm->mmu.lock);
 	return ok;
 }
 

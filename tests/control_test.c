@@ -199,9 +199,9 @@ TEST_F(ctl, bad_ioctl_arguments)
 	cfg.flags = 1;
 	EXPECT_EQ(-1, ioctl(dev, MV_CREATE_VM, &cfg));
 	cfg.flags = 0;
-	cfg.reserved[6] = 1;
+	cfg.reserved[5] = 1;
 	EXPECT_EQ(-1, ioctl(dev, MV_CREATE_VM, &cfg));
-	cfg.reserved[6] = 0;
+	cfg.reserved[5] = 0;
 	memset(cfg.name, 'x', sizeof(cfg.name));	/* no NUL */
 	EXPECT_EQ(-1, ioctl(dev, MV_CREATE_VM, &cfg));
 	strcpy(cfg.name, "tab\there");

@@ -63,13 +63,16 @@
  *	parameter.  Pages are allocated on first touch and charged to the VM.
  * @name: NUL-terminated name shown by mvctl (may be empty)
  * @flags: must be 0
+ * @share_domain: the page-sharing domain the VM joins (0: the default
+ *	domain).  Pages are only ever shared between VMs of one domain.
  * @reserved: must be 0
  */
 struct mv_vm_config {
 	__u64 mem_size;
 	char name[MV_VM_NAME_LEN];
 	__u32 flags;
-	__u32 reserved[7];
+	__u32 share_domain;
+	__u32 reserved[6];
 };
 
 /**
@@ -146,8 +149,12 @@ struct mv_guest_mem {
  * struct mv_vm_stats - argument of MV_GET_VM_STATS
  * @id: the VM's identifier (as in mvctl and netlink)
  * @mem_pages: guest RAM size in pages
- * @pages_used: guest pages backed by host memory now
+ * @pages_used: guest pages the VM uses now (private, shared or zero)
  * @mmu_pages: shadow page-table pages held now
+ * @pages_private: guest pages on a page of their own
+ * @pages_shared: guest pages mapped to a frame shared by content
+ * @pages_zero: guest pages merged into the zero page
+ * @cow_breaks: copy-on-write breaks so far
  * @reserved: zero
  */
 struct mv_vm_stats {
@@ -156,7 +163,11 @@ struct mv_vm_stats {
 	__u64 mem_pages;
 	__u64 pages_used;
 	__u64 mmu_pages;
-	__u64 reserved[12];
+	__u64 pages_private;
+	__u64 pages_shared;
+	__u64 pages_zero;
+	__u64 cow_breaks;
+	__u64 reserved[8];
 };
 
 /** define MV_GET_VM_STATS - read the VM's identifier and memory figures */
@@ -540,6 +551,17 @@ struct mv_run {
  *	%MV_A_VM_PID)
  * @MV_CMD_EVENT_VM_CRASHED: event: a guest triple-faulted or shut down
  *	(%MV_A_VM_ID, %MV_A_VM_NAME, %MV_A_VM_PID, %MV_A_VM_CRASH_REASON)
+ * @MV_CMD_GET_SHARE: page sharing: settings, counters and domain policies.
+ *	Request: no attributes.  Reply: the %MV_A_SHARE_* attributes.
+ * @MV_CMD_SET_SHARE: change page sharing (CAP_NET_ADMIN); any of
+ *	%MV_A_SHARE_ENABLED, %MV_A_SHARE_SCAN_PAGES,
+ *	%MV_A_SHARE_SCAN_INTERVAL_MS, and %MV_A_SHARE_DOMAIN_ID with
+ *	%MV_A_SHARE_DOMAIN_POLICY.  Turning sharing off, or a domain's policy
+ *	down, breaks the sharing it no longer allows at once.
+ * @MV_CMD_VM_SET: change a VM (%MV_A_VM_ID; CAP_NET_ADMIN): its sharing
+ *	domain (%MV_A_VM_SHARE_DOMAIN); its shared pages become private.
+ * @MV_CMD_EVENT_SCAN_DONE: event: the scanner finished a pass over all
+ *	guest memory (the %MV_A_SHARE_* counters)
  * @__MV_CMD_MAX: internal
  * @MV_CMD_MAX: highest command number
  */
@@ -553,6 +575,10 @@ enum mv_cmd {
 	MV_CMD_EVENT_VM_CREATED,
 	MV_CMD_EVENT_VM_DESTROYED,
 	MV_CMD_EVENT_VM_CRASHED,
+	MV_CMD_GET_SHARE,
+	MV_CMD_SET_SHARE,
+	MV_CMD_VM_SET,
+	MV_CMD_EVENT_SCAN_DONE,
 	__MV_CMD_MAX
 };
 
@@ -654,6 +680,26 @@ enum mv_exit_stat {
 };
 
 /**
+ * enum mv_share_policy - what a sharing domain allows
+ * @MV_SHARE_ALL: identical pages are shared (the default)
+ * @MV_SHARE_ZERO_ONLY: only all-zero pages are merged (into the zero page);
+ *	no side channel through content shared between VMs
+ * @MV_SHARE_OFF: nothing is shared
+ */
+enum mv_share_policy {
+	MV_SHARE_ALL,
+	MV_SHARE_ZERO_ONLY,
+	MV_SHARE_OFF,
+};
+
+/** define MV_SHARE_MAX_SCAN_PAGES - most pages per scanner pass */
+#define MV_SHARE_MAX_SCAN_PAGES		1048576
+/** define MV_SHARE_MAX_INTERVAL_MS - longest pause between scanner passes */
+#define MV_SHARE_MAX_INTERVAL_MS	60000
+/** define MV_SHARE_MAX_POLICIES - most domains with a policy other than all */
+#define MV_SHARE_MAX_POLICIES		128
+
+/**
  * enum mv_attr - generic netlink attributes
  * @MV_A_UNSPEC: unused
  * @MV_A_MODULE_VERSION: string, module version ("0.1.0")
@@ -680,6 +726,37 @@ enum mv_exit_stat {
  * @MV_A_FOREIGN_FLUSHES: u64, world switches made while another hypervisor
  *	(kvm_amd) had SVM switched on; each flushed minivisor's ASID on the
  *	way out so that hypervisor never sees minivisor's translations
+ * @MV_A_VM_SHARE_DOMAIN: u32, the VM's sharing domain
+ * @MV_A_VM_PAGES_SHARED: u64, the VM's guest pages mapped to a shared frame
+ * @MV_A_VM_PAGES_ZERO: u64, the VM's guest pages merged into the zero page
+ * @MV_A_VM_COW_BREAKS: u64, the VM's copy-on-write breaks
+ * @MV_A_SHARE_ENABLED: u8, the scanner runs
+ * @MV_A_SHARE_SCAN_PAGES: u32, pages scanned per pass (1 to 1048576)
+ * @MV_A_SHARE_SCAN_INTERVAL_MS: u32, milliseconds between passes
+ *	(1 to 60000)
+ * @MV_A_SHARE_FRAMES: u64, shared frames with two users or more
+ * @MV_A_SHARE_SHARING: u64, guest pages mapped to those frames
+ * @MV_A_SHARE_SAVED: u64, host pages saved: guest pages sharing a frame
+ *	beyond its first user, plus guest pages merged into the zero page
+ * @MV_A_SHARE_ZERO: u64, guest pages merged into the zero page now
+ * @MV_A_SHARE_ZERO_MERGES: u64, zero-page merges so far
+ * @MV_A_SHARE_MERGES: u64, merges into shared frames so far
+ * @MV_A_SHARE_COW_BREAKS: u64, copy-on-write breaks so far
+ * @MV_A_SHARE_VOLATILE: u64, candidates that changed between two looks
+ * @MV_A_SHARE_UNSHARED: u64, candidates waiting for a twin (hint entries)
+ * @MV_A_SHARE_FULL_SCANS: u64, passes over all guest memory completed
+ * @MV_A_SHARE_SCANNED: u64, pages scanned so far
+ * @MV_A_SHARE_CPU_NS: u64, CPU time the scanner used, in ns
+ * @MV_A_SHARE_COLLISIONS: u64, equal hashes with different content
+ * @MV_A_SHARE_GUEST_PAGES: u64, guest memory in use: pages of all VMs that
+ *	are backed (private, shared or zero)
+ * @MV_A_SHARE_HOST_PAGES: u64, host pages holding guest memory (private
+ *	pages plus shared frames)
+ * @MV_A_SHARE_DOMAINS: nest: the domains with a policy other than
+ *	%MV_SHARE_ALL, one nest each (numbered from 1) holding
+ *	%MV_A_SHARE_DOMAIN_ID and %MV_A_SHARE_DOMAIN_POLICY
+ * @MV_A_SHARE_DOMAIN_ID: u32, a sharing domain
+ * @MV_A_SHARE_DOMAIN_POLICY: u32, &enum mv_share_policy
  * @__MV_A_MAX: internal
  * @MV_A_MAX: highest attribute number
  */
@@ -706,6 +783,31 @@ enum mv_attr {
 	MV_A_MMU_PAGES,
 	MV_A_VM_COMM,
 	MV_A_FOREIGN_FLUSHES,
+	MV_A_VM_SHARE_DOMAIN,
+	MV_A_VM_PAGES_SHARED,
+	MV_A_VM_PAGES_ZERO,
+	MV_A_VM_COW_BREAKS,
+	MV_A_SHARE_ENABLED,
+	MV_A_SHARE_SCAN_PAGES,
+	MV_A_SHARE_SCAN_INTERVAL_MS,
+	MV_A_SHARE_FRAMES,
+	MV_A_SHARE_SHARING,
+	MV_A_SHARE_SAVED,
+	MV_A_SHARE_ZERO,
+	MV_A_SHARE_ZERO_MERGES,
+	MV_A_SHARE_MERGES,
+	MV_A_SHARE_COW_BREAKS,
+	MV_A_SHARE_VOLATILE,
+	MV_A_SHARE_UNSHARED,
+	MV_A_SHARE_FULL_SCANS,
+	MV_A_SHARE_SCANNED,
+	MV_A_SHARE_CPU_NS,
+	MV_A_SHARE_COLLISIONS,
+	MV_A_SHARE_GUEST_PAGES,
+	MV_A_SHARE_HOST_PAGES,
+	MV_A_SHARE_DOMAINS,
+	MV_A_SHARE_DOMAIN_ID,
+	MV_A_SHARE_DOMAIN_POLICY,
 	__MV_A_MAX
 };
 

@@ -34,6 +34,10 @@ static const char *const cmd_names[] = {
 	[MV_CMD_EVENT_VM_CREATED] = "vm-created",
 	[MV_CMD_EVENT_VM_DESTROYED] = "vm-destroyed",
 	[MV_CMD_EVENT_VM_CRASHED] = "vm-crashed",
+	[MV_CMD_GET_SHARE] = "get-share",
+	[MV_CMD_SET_SHARE] = "set-share",
+	[MV_CMD_VM_SET] = "vm-set",
+	[MV_CMD_EVENT_SCAN_DONE] = "scan-done",
 };
 
 const char *mvnl_cmd_name(uint8_t cmd)

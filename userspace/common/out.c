@@ -124,6 +124,16 @@ void out_s64(const char *key, const char *fmt, int64_t val)
 	}
 }
 
+void out_f64(const char *key, const char *fmt, double val)
+{
+	if (json) {
+		json_key(key);
+		printf("%.2f", val);
+	} else if (fmt) {
+		printf(fmt, val);
+	}
+}
+
 void out_bool(const char *key, const char *fmt, bool val)
 {
 	if (json) {

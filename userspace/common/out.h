@@ -20,6 +20,8 @@ void out_arr_end(void);
 void out_str(const char *key, const char *fmt, const char *val);
 void out_u64(const char *key, const char *fmt, uint64_t val);
 void out_s64(const char *key, const char *fmt, int64_t val);
+/* JSON: two decimals. */
+void out_f64(const char *key, const char *fmt, double val);
 void out_bool(const char *key, const char *fmt, bool val);
 /* Text mode only. */
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

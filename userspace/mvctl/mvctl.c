@@ -4,6 +4,10 @@
  *
  *   mvctl [-j] info
  *   mvctl [-j] vm [list | show ID | pause ID | resume ID | destroy ID]
+ *   mvctl vm set ID domain N
+ *   mvctl [-j] share [show]
+ *   mvctl share set [on|off] [pages N] [interval MS]
+ *   mvctl share set domain N policy all|zero-only|off
  *   mvctl [-j] monitor
  *
  * Shaped like ip(8): options first, then an object and a command.  Every
@@ -32,7 +36,14 @@ static void usage(FILE *f)
 	      "  vm pause ID               stop running the VM's vCPUs (needs CAP_NET_ADMIN)\n"
 	      "  vm resume ID              let them run again (needs CAP_NET_ADMIN)\n"
 	      "  vm destroy ID             destroy the VM now (needs CAP_NET_ADMIN)\n"
-	      "  monitor                   print VM events as they happen, one per line\n"
+	      "  vm set ID domain N        move the VM to page-sharing domain N (needs CAP_NET_ADMIN)\n"
+	      "  share [show]              what page sharing saves, its counters and settings\n"
+	      "  share set on|off          start or stop the sharing scanner (needs CAP_NET_ADMIN)\n"
+	      "  share set pages N interval MS\n"
+	      "                            scan N guest pages every MS milliseconds\n"
+	      "  share set domain N policy all|zero-only|off\n"
+	      "                            what VMs in domain N may share\n"
+	      "  monitor                   print VM and scanner events as they happen, one per line\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json                print JSON instead of text\n"
@@ -66,6 +77,7 @@ int mvctl_connect(void)
 static const struct mvctl_cmd objects[] = {
 	{ "info", cmd_info },
 	{ "vm", cmd_vm },
+	{ "share", cmd_share },
 	{ "monitor", cmd_monitor },
 	{ NULL, NULL },
 };

@@ -16,6 +16,8 @@ struct vm_info {
 	char comm[32];
 	char crash[64];
 	uint64_t mem, pages, mmu_pages;
+	uint64_t shared, zero, cow_breaks;
+	uint32_t domain;
 	uint64_t exits[__MV_STAT_COUNT];
 	bool has_exits;
 };
@@ -63,6 +65,10 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 	vm->mem = a[MV_A_VM_MEM_SIZE] ? nla_get_u64(a[MV_A_VM_MEM_SIZE]) : 0;
 	vm->pages = a[MV_A_VM_PAGES] ? nla_get_u64(a[MV_A_VM_PAGES]) : 0;
 	vm->mmu_pages = a[MV_A_VM_MMU_PAGES] ? nla_get_u64(a[MV_A_VM_MMU_PAGES]) : 0;
+	vm->shared = a[MV_A_VM_PAGES_SHARED] ? nla_get_u64(a[MV_A_VM_PAGES_SHARED]) : 0;
+	vm->zero = a[MV_A_VM_PAGES_ZERO] ? nla_get_u64(a[MV_A_VM_PAGES_ZERO]) : 0;
+	vm->cow_breaks = a[MV_A_VM_COW_BREAKS] ? nla_get_u64(a[MV_A_VM_COW_BREAKS]) : 0;
+	vm->domain = a[MV_A_VM_SHARE_DOMAIN] ? nla_get_u32(a[MV_A_VM_SHARE_DOMAIN]) : 0;
 	copy_str(vm->name, sizeof(vm->name), a[MV_A_VM_NAME]);
 	copy_str(vm->comm, sizeof(vm->comm), a[MV_A_VM_COMM]);
 	copy_str(vm->crash, sizeof(vm->crash), a[MV_A_VM_CRASH_REASON]);
@@ -132,6 +138,10 @@ static void print_vm_row(const struct vm_info *vm)
 	out_str("mem", "%-6s ", human(vm->mem, mem, sizeof(mem)));
 	out_u64("mem_bytes", NULL, vm->mem);
 	out_u64("pages_used", "%-8" PRIu64 " ", vm->pages);
+	out_u64("pages_shared", "%-8" PRIu64 " ", vm->shared + vm->zero);
+	out_u64("pages_zero", NULL, vm->zero);
+	out_u64("cow_breaks", NULL, vm->cow_breaks);
+	out_u64("share_domain", NULL, vm->domain);
 	out_u64("mmu_pages", NULL, vm->mmu_pages);
 	out_u64("vcpus", "%-5" PRIu64 " ", vm->vcpus);
 	out_str("state", "%-9s ", state_name(vm->state));
@@ -154,8 +164,9 @@ static int vm_list_reply(struct nlattr **a, uint8_t cmd, void *arg)
 
 	(void)cmd;
 	if (!ctx->n++)
-		out_text("%-5s %-16s %-7s %-6s %-8s %-5s %-9s %s\n", "ID", "NAME",
-			 "PID", "MEM", "PAGES", "VCPUS", "STATE", "EXITS");
+		out_text("%-5s %-16s %-7s %-6s %-8s %-8s %-5s %-9s %s\n", "ID",
+			 "NAME", "PID", "MEM", "PAGES", "SHARED", "VCPUS", "STATE",
+			 "EXITS");
 	parse_vm(a, &vm);
 	print_vm_row(&vm);
 	return 0;
@@ -219,6 +230,12 @@ static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_u64("mem_bytes", NULL, vm.mem);
 	out_u64("pages_used", ", %" PRIu64 " pages in use", vm.pages);
 	out_u64("mmu_pages", ", %" PRIu64 " shadow pages\n", vm.mmu_pages);
+	out_u64("share_domain", "  sharing:     domain %" PRIu64, vm.domain);
+	out_u64("pages_shared", ", %" PRIu64 " pages on shared frames", vm.shared);
+	out_u64("pages_zero", ", %" PRIu64 " on the zero page", vm.zero);
+	out_u64("pages_private", ", %" PRIu64 " private",
+		vm.pages - vm.shared - vm.zero);
+	out_u64("cow_breaks", ", %" PRIu64 " copy-on-write breaks\n", vm.cow_breaks);
 	out_u64("vcpus", "  vcpus:       %" PRIu64 "\n", vm.vcpus);
 	out_u64("exits_total", "  exits:       %" PRIu64 "\n", total_exits(&vm));
 	print_exits(&vm, false);
@@ -288,12 +305,47 @@ static int vm_destroy(int argc, char **argv)
 	return vm_control(argc, argv, "destroy", MV_CMD_VM_DESTROY);
 }
 
+struct vm_set_args {
+	uint32_t id, domain;
+};
+
+static int build_vm_set(struct nl_msg *msg, void *arg)
+{
+	struct vm_set_args *v = arg;
+
+	return nla_put_u32(msg, MV_A_VM_ID, v->id) ||
+	       nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, v->domain);
+}
+
+static int vm_set(int argc, char **argv)
+{
+	struct vm_set_args v;
+	int ret;
+
+	if (argc < 1)
+		return need_id(argc, argv, "set", &v.id);
+	ret = need_id(1, argv, "set", &v.id);
+	if (ret)
+		return ret;
+	if (argc != 3 || strcmp(argv[1], "domain") ||
+	    mvctl_parse_u32(argv[2], 0, UINT32_MAX, &v.domain)) {
+		fprintf(stderr, "mvctl: usage: 'vm set ID domain N' (N: a sharing domain, 0 is the default)\n");
+		return 2;
+	}
+	if (mvctl_connect())
+		return 1;
+	if (mvnl_request(&nl, MV_CMD_VM_SET, false, build_vm_set, &v, NULL, NULL))
+		return mvctl_fail();
+	return 0;
+}
+
 static const struct mvctl_cmd vm_cmds[] = {
 	{ "list", vm_list },
 	{ "show", vm_show },
 	{ "pause", vm_pause },
 	{ "resume", vm_resume },
 	{ "destroy", vm_destroy },
+	{ "set", vm_set },
 	{ NULL, NULL },
 };
 
@@ -310,6 +362,10 @@ static int event_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	char mem[32];
 
 	(void)arg;
+	if (cmd == MV_CMD_EVENT_SCAN_DONE) {
+		mvctl_print_scan_event(a);
+		return 0;
+	}
 	parse_vm(a, &vm);
 	out_obj_begin(NULL);
 	out_str("event", "%s", mvnl_cmd_name(cmd));

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Content-based page sharing, ESX style.
+ *
+ * A scanner thread walks guest memory a few pages at a time.  Each page is
+ * hashed (xxh64) and looked up in a table of shared frames and "hints":
+ *
+ *  - all zeros: the guest page is merged into the kernel's zero page, no
+ *    table entry needed;
+ *  - a frame with the same hash (in the VM's sharing domain): compare the
+ *    whole page, and on a match map the guest page to the frame;
+ *  - a hint with the same hash (a page seen once before): look at the hint's
+ *    page again.  Changed since?  It was volatile: forget it.  Still the
+ *    same and byte-for-byte equal to ours?  It becomes a shared frame and
+ *    ours is merged into it;
+ *  - nothing: remember this page as a hint.
+ *
+ * A merge write-protects the guest page's shadow entries (the reverse map
+ * says which), flushes the TLBs, compares, and only then switches the slot
+ * to the frame, all under the VM's MMU lock, which every writer of guest
+ * memory takes too.  Frames are never written: a write faults and gets a
+ * private copy (mv_mem_page_w), unless the writer is the frame's last user,
+ * who simply takes the page back.  A frame goes when its last user does.
+ *
+ * Sharing domains: pages are only shared between VMs of one domain, and a
+ * domain's policy says what may be shared there (everything, zero pages
+ * only, nothing): the answer to the known page-sharing side channels.
+ */
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <linux/xxhash.h>
+
+#include "minivisor.h"
+#include "mmu.h"
+
+struct mv_frame {
+	struct hlist_node node;
+	u64 hash;
+	u32 domain;
+	unsigned int users;		/* guest pages mapping it */
+	unsigned int pins;		/* merges in flight into it */
+	struct page *page;
+};
+
+struct mv_hint {
+	struct hlist_node node;
+	struct list_head vm_link;
+	u64 hash;
+	u32 domain;
+	struct mv_vm *vm;
+	u64 gfn;
+};
+
+#define MV_SHARE_HASH_BITS	14
+
+static DEFINE_HASHTABLE(mv_frames, MV_SHARE_HASH_BITS);
+static DEFINE_HASHTABLE(mv_hints, MV_SHARE_HASH_BITS);
+/* The tables, frame counts, hints, and the statistics below. */
+static DEFINE_SPINLOCK(mv_share_lock);
+static DEFINE_XARRAY(mv_domains);	/* id -> policy, if not ALL */
+static struct task_struct *mv_scanner;
+/*
+ * Held for reading by a scanner batch, for writing by a change of domain
+ * or policy: a change and the unsharing it calls for never overlap a merge
+ * decided under the old rules.
+ */
+static DECLARE_RWSEM(mv_share_rules);
+static unsigned int mv_nr_policies;	/* entries in mv_domains */
+
+static struct mv_share_stats mv_share_stats;
+
+static inline struct mv_frame *mv_frame_of(struct page *page)
+{
+	return (struct mv_frame *)page_private(page);
+}
+
+enum mv_share_policy mv_share_policy(u32 domain)
+{
+	void *v = xa_load(&mv_domains, domain);
+
+	return v ? xa_to_value(v) : MV_SHARE_ALL;
+}
+
+/* Frame user counts; the frames_multi/sharing figures follow them. */
+static void mv_frame_get_user(struct mv_frame *f)
+{
+	lockdep_assert_held(&mv_share_lock);
+	if (++f->users == 2) {
+		mv_share_stats.frames++;
+		mv_share_stats.sharing += 2;
+	} else if (f->users > 2) {
+		mv_share_stats.sharing++;
+	}
+}
+
+/* Drop a user (or pin); true when the frame is now unused. */
+static bool mv_frame_put_user(struct mv_frame *f)
+{
+	lockdep_assert_held(&mv_share_lock);
+	if (f->users-- == 2) {
+		mv_share_stats.frames--;
+		mv_share_stats.sharing -= 2;
+	} else if (f->users >= 2) {
+		mv_share_stats.sharing--;
+	}
+	if (f->users || f->pins)
+		return false;
+	hash_del(&f->node);
+	return true;
+}
+
+/* Unused now: the page goes (after readers are done), the frame too. */
+static void mv_frame_free(struct mv_frame *f, bool defer)
+{
+	set_page_private(f->page, 0);
+	if (defer)
+		mv_mem_defer_free(f->page);
+	else
+		mv_mem_free_page(f->page);
+	kfree(f);
+}
+
+/*
+ * @vm's slot @gfn no longer maps shared @page (teardown, COW): drop the
+ * reference.  Called without the MMU lock.
+ */
+void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer)
+{
+	struct mv_frame *f;
+	bool last;
+
+	if (page == mv_zero_page()) {
+		atomic_long_dec(&vm->mem.zero);
+		return;
+	}
+	f = mv_frame_of(page);
+	atomic_long_dec(&vm->mem.shared);
+	spin_lock(&mv_share_lock);
+	last = mv_frame_put_user(f);
+	spin_unlock(&mv_share_lock);
+	if (last)
+		mv_frame_free(f, defer);
+}
+
+/*
+ * A private page for writing @gfn: allocate it if never touched, copy it
+ * if shared (copy-on-write), or take a frame back from being shared if we
+ * are its only user.  Called with the VM's SRCU read lock held.
+ */
+struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
+{
+	struct page *page, *copy;
+	struct mv_frame *f;
+	void *src, *dst;
+
+	for (;;) {
+		page = mv_mem_page(vm, gfn);
+		if (IS_ERR_OR_NULL(page) || !mv_page_shared(page))
+			return page;
+
+		f = page == mv_zero_page() ? NULL : mv_frame_of(page);
+		if (f) {
+			bool mine = false;
+
+			spin_lock(&vm->mmu.lock);
+			spin_lock(&mv_share_lock);
+			if (READ_ONCE(vm->mem.pages[gfn]) == page &&
+			    f->users == 1 && !f->pins) {
+				hash_del(&f->node);
+				set_page_private(page, 0);
+				mine = true;
+			}
+			spin_unlock(&mv_share_lock);
+			spin_unlock(&vm->mmu.lock);
+			if (mine) {
+				kfree(f);
+				atomic_long_dec(&vm->mem.shared);
+				atomic_long_inc(&vm->mem.used);
+				return page;
+			}
+		}
+
+		copy = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
+		if (!copy)
+			return ERR_PTR(-ENOMEM);
+		set_page_private(copy, 0);
+		dst = kmap_local_page(copy);
+		if (f) {
+			src = kmap_local_page(page);
+			memcpy(dst, src, PAGE_SIZE);
+			kunmap_local(src);
+		} else {
+			clear_page(dst);
+		}
+		kunmap_local(dst);
+
+		spin_lock(&vm->mmu.lock);
+		if (READ_ONCE(vm->mem.pages[gfn]) != page) {
+			spin_unlock(&vm->mmu.lock);
+			__free_page(copy);
+			continue;
+		}
+		WRITE_ONCE(vm->mem.pages[gfn], copy);
+		mv_rmap_drop(vm, gfn);
+		spin_unlock(&vm->mmu.lock);
+		mv_mmu_commit(vm);
+		atomic_long_inc(&mv_guest_pages);
+		atomic_long_inc(&vm->mem.used);
+		atomic_long_inc(&vm->mem.cow_breaks);
+		spin_lock(&mv_share_lock);
+		mv_share_stats.cow_breaks++;
+		spin_unlock(&mv_share_lock);
+		mv_share_release(vm, gfn, page, true);
+		return copy;
+	}
+}
+
+static void mv_hint_drop(struct mv_vm *vm, u64 gfn);
+
+/*
+ * Merge @vm's private @page at @gfn into @target (a frame's page or the
+ * zero page): write-protect, flush, compare, switch.  0, -EAGAIN (the slot
+ * changed), or -ENODATA (the contents differ).
+ */
+static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
+		    struct page *target)
+{
+	bool same;
+	void *a, *b;
+
+	spin_lock(&vm->mmu.lock);
+	if (READ_ONCE(vm->mem.pages[gfn]) != page || vm->mmu.s->wp_count[gfn]) {
+		spin_unlock(&vm->mmu.lock);
+		return -EAGAIN;
+	}
+	/* From here until the switch no vCPU can write @page. */
+	if (mv_rmap_write_protect(vm, gfn))
+		mv_mmu_flush_remote(vm);
+	a = kmap_local_page(page);
+	if (target == mv_zero_page()) {
+		same = !memchr_inv(a, 0, PAGE_SIZE);
+	} else {
+		b = kmap_local_page(target);
+		same = !memcmp(a, b, PAGE_SIZE);
+		kunmap_local(b);
+	}
+	kunmap_local(a);
+	if (!same) {
+		spin_unlock(&vm->mmu.lock);
+		return -ENODATA;
+	}
+	WRITE_ONCE(vm->mem.pages[gfn], target);
+	mv_rmap_retarget(vm, gfn, target);
+	spin_unlock(&vm->mmu.lock);
+	/* Stale TLB entries may still name @page: flush before freeing it. */
+	mv_mmu_flush_remote(vm);
+	atomic_long_dec(&vm->mem.used);
+	atomic_long_inc(target == mv_zero_page() ? &vm->mem.zero :
+						   &vm->mem.shared);
+	mv_mem_defer_free(page);
+	mv_hint_drop(vm, gfn);
+	return 0;
+}
+
+static u64 mv_page_hash(struct page *page)
+{
+	void *va = kmap_local_page(page);
+	u64 h = xxh64(va, PAGE_SIZE, 0);
+
+	kunmap_local(va);
+	return h;
+}
+
+static struct mv_frame *mv_frame_find(u64 hash, u32 domain)
+{
+	struct mv_frame *f;
+
+	hash_for_each_possible(mv_frames, f, node, hash)
+		if (f->hash == hash && f->domain == domain)
+			return f;
+	return NULL;
+}
+
+static struct mv_hint *mv_hint_find(u64 hash, u32 domain)
+{
+	struct mv_hint *h;
+
+	hash_for_each_possible(mv_hints, h, node, hash)
+		if (h->hash == hash && h->domain == domain)
+			return h;
+	return NULL;
+}
+
+static void mv_hint_del(struct mv_hint *h)
+{
+	lockdep_assert_held(&mv_share_lock);
+	hash_del(&h->node);
+	list_del(&h->vm_link);
+	h->vm->mem.hints[h->gfn] = NULL;
+	mv_share_stats.hints--;
+}
+
+/* @vm's page at @gfn is shared now: it needs no hint any more. */
+static void mv_hint_drop(struct mv_vm *vm, u64 gfn)
+{
+	struct mv_hint *h;
+
+	spin_lock(&mv_share_lock);
+	h = vm->mem.hints[gfn];
+	if (h)
+		mv_hint_del(h);
+	spin_unlock(&mv_share_lock);
+	kfree(h);
+}
+
+/* Remember @vm's page at @gfn by @hash; one hint per page at most. */
+static void mv_hint_add(struct mv_vm *vm, u64 gfn, u64 hash)
+{
+	struct mv_hint *h = kmalloc(sizeof(*h), GFP_KERNEL), *old;
+
+	if (!h)
+		return;
+	h->hash = hash;
+	h->domain = READ_ONCE(vm->share_domain);
+	h->vm = vm;
+	h->gfn = gfn;
+	spin_lock(&mv_share_lock);
+	/* Teardown sets ->dying before it takes the lock to forget hints. */
+	if (READ_ONCE(vm->dying)) {
+		spin_unlock(&mv_share_lock);
+		kfree(h);
+		return;
+	}
+	old = vm->mem.hints[gfn];
+	if (old)
+		mv_hint_del(old);
+	hash_add(mv_hints, &h->node, hash);
+	list_add(&h->vm_link, &vm->share_hints);
+	vm->mem.hints[gfn] = h;
+	mv_share_stats.hints++;
+	spin_unlock(&mv_share_lock);
+	kfree(old);
+}
+
+/* Forget every hint of @vm (teardown, domain change). */
+void mv_share_forget_vm(struct mv_vm *vm)
+{
+	struct mv_hint *h, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock(&mv_share_lock);
+	list_for_each_entry_safe(h, tmp, &vm->share_hints, vm_link) {
+		mv_hint_del(h);
+		list_add(&h->vm_link, &dead);
+	}
+	spin_unlock(&mv_share_lock);
+	list_for_each_entry_safe(h, tmp, &dead, vm_link)
+		kfree(h);
+}
+
+/*
+ * Turn @vm2's page at @gfn2, last seen with @hash, into a shared frame
+ * with one user.  NULL if the page changed since (it is volatile).
+ */
+static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
+{
+	struct mv_frame *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct page *page;
+
+	if (!f)
+		return NULL;
+	spin_lock(&vm2->mmu.lock);
+	page = READ_ONCE(vm2->mem.pages[gfn2]);
+	if (!page || mv_page_shared(page) || vm2->mmu.s->wp_count[gfn2])
+		goto fail;
+	if (mv_rmap_write_protect(vm2, gfn2))
+		mv_mmu_flush_remote(vm2);
+	/* Read-only now: this hash stays true while it is a frame. */
+	if (mv_page_hash(page) != hash)
+		goto fail;
+	f->hash = hash;
+	f->domain = READ_ONCE(vm2->share_domain);
+	f->page = page;
+	f->users = 1;
+	set_page_private(page, (unsigned long)f);
+	spin_lock(&mv_share_lock);
+	hash_add(mv_frames, &f->node, hash);
+	spin_unlock(&mv_share_lock);
+	spin_unlock(&vm2->mmu.lock);
+	atomic_long_dec(&vm2->mem.used);
+	atomic_long_inc(&vm2->mem.shared);
+	return f;
+fail:
+	spin_unlock(&vm2->mmu.lock);
+	kfree(f);
+	return NULL;
+}
+
+/* Merge @vm's @page into frame @f (pinned by the caller). */
+static void mv_merge_frame(struct mv_vm *vm, u64 gfn, struct page *page,
+			   struct mv_frame *f)
+{
+	int ret = mv_merge(vm, gfn, page, f->page);
+	bool last;
+
+	spin_lock(&mv_share_lock);
+	f->pins--;
+	if (!ret) {
+		mv_frame_get_user(f);
+		mv_share_stats.merges++;
+	} else if (ret == -ENODATA) {
+		mv_share_stats.collisions++;
+	}
+	last = !f->users && !f->pins;
+	if (last)
+		hash_del(&f->node);
+	spin_unlock(&mv_share_lock);
+	if (last)
+		mv_frame_free(f, true);
+}
+
+/* Look at one guest page. */
+static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
+{
+	struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+	u32 domain = READ_ONCE(vm->share_domain);
+	struct mv_hint *h;
+	struct mv_frame *f;
+	struct mv_vm *vm2;
+	u64 hash, gfn2;
+	bool zero;
+	void *va;
+
+	if (!page || mv_page_shared(page) || READ_ONCE(vm->mmu.s->wp_count[gfn]))
+		return;
+	mv_share_stats.scanned++;
+	va = kmap_local_page(page);
+	zero = !memchr_inv(va, 0, PAGE_SIZE);
+	hash = zero ? 0 : xxh64(va, PAGE_SIZE, 0);
+	kunmap_local(va);
+	if (zero) {
+		if (!mv_merge(vm, gfn, page, mv_zero_page())) {
+			spin_lock(&mv_share_lock);
+			mv_share_stats.zero_merges++;
+			spin_unlock(&mv_share_lock);
+		}
+		return;
+	}
+	if (pol != MV_SHARE_ALL)
+		return;
+
+	spin_lock(&mv_share_lock);
+	f = mv_frame_find(hash, domain);
+	if (f) {
+		f->pins++;
+		spin_unlock(&mv_share_lock);
+		mv_merge_frame(vm, gfn, page, f);
+		return;
+	}
+	h = mv_hint_find(hash, domain);
+	if (!h || (h->vm == vm && h->gfn == gfn)) {
+		spin_unlock(&mv_share_lock);
+		if (!h)
+			mv_hint_add(vm, gfn, hash);
+		return;
+	}
+	/*
+	 * A twin seen before.  Its VM forgets its hints under this lock
+	 * before it waits for mv_srcu readers and frees anything, so as we
+	 * found the hint, the VM and its memory stay until we leave mv_srcu.
+	 */
+	vm2 = h->vm;
+	gfn2 = h->gfn;
+	mv_hint_del(h);
+	spin_unlock(&mv_share_lock);
+	kfree(h);
+
+	f = READ_ONCE(vm2->dying) ? NULL : mv_frame_make(vm2, gfn2, hash);
+	if (!f) {
+		/* The twin changed: it is volatile; ours becomes the hint. */
+		spin_lock(&mv_share_lock);
+		mv_share_stats.volatile_pages++;
+		spin_unlock(&mv_share_lock);
+		mv_hint_add(vm, gfn, hash);
+		return;
+	}
+	spin_lock(&mv_share_lock);
+	f->pins++;
+	spin_unlock(&mv_share_lock);
+	mv_merge_frame(vm, gfn, page, f);
+}
+
+/* Where the scanner is: the next VM ID and guest page to look at. */
+static u32 mv_scan_vm_id = 1;
+static u64 mv_scan_gfn;
+
+/* Scan @vm from mv_scan_gfn on, within @budget; true when at its end. */
+static bool mv_scan_vm(struct mv_vm *vm, unsigned int *budget)
+{
+	enum mv_share_policy pol;
+	bool end = true;
+	int idx;
+
+	idx = srcu_read_lock(&mv_srcu);
+	pol = mv_share_policy(READ_ONCE(vm->share_domain));
+	if (READ_ONCE(vm->dying) || pol == MV_SHARE_OFF)
+		goto out;
+	for (; mv_scan_gfn < vm->mem.nr_pages; mv_scan_gfn++) {
+		if (!READ_ONCE(vm->mem.pages[mv_scan_gfn]))
+			continue;
+		if (!*budget) {
+			end = false;
+			break;
+		}
+		(*budget)--;
+		mv_scan_page(vm, mv_scan_gfn, pol);
+	}
+out:
+	srcu_read_unlock(&mv_srcu, idx);
+	return end;
+}
+
+/* One batch of the scanner: up to @budget backed pages, VM after VM. */
+static void mv_scan_batch(unsigned int budget)
+{
+	u64 t0 = local_clock();
+	bool full = false;
+
+	while (budget) {
+		u32 id = mv_scan_vm_id;
+		struct mv_vm *vm = mv_vm_get_next(&id);
+
+		if (!vm) {
+			/* Past the last VM: a full scan is done. */
+			mv_scan_vm_id = 1;
+			mv_scan_gfn = 0;
+			full = true;
+			break;
+		}
+		if (id != mv_scan_vm_id)
+			mv_scan_gfn = 0;
+		mv_scan_vm_id = id;
+		if (mv_scan_vm(vm, &budget)) {
+			mv_scan_vm_id = id + 1;
+			mv_scan_gfn = 0;
+		}
+		mv_vm_put(vm);
+		cond_resched();
+	}
+	spin_lock(&mv_share_lock);
+	mv_share_stats.cpu_ns += local_clock() - t0;
+	if (full)
+		mv_share_stats.full_scans++;
+	spin_unlock(&mv_share_lock);
+	if (full)
+		mv_nl_share_event();
+}
+
+static int mv_scanner_fn(void *arg)
+{
+	while (!kthread_should_stop()) {
+		if (READ_ONCE(mv_share_enabled)) {
+			down_read(&mv_share_rules);
+			mv_scan_batch(READ_ONCE(mv_share_scan_pages));
+			up_read(&mv_share_rules);
+		}
+		mv_mem_reap();
+		schedule_timeout_interruptible(msecs_to_jiffies(READ_ONCE(mv_share_interval_ms)));
+	}
+	return 0;
+}
+
+/*
+ * Give every page of @vm that @vm's policy no longer allows sharing back.
+ * Called with the rules held for writing.
+ */
+static void mv_share_enforce(struct mv_vm *vm)
+{
+	enum mv_share_policy pol = mv_share_policy(READ_ONCE(vm->share_domain));
+	u64 gfn;
+	int idx;
+
+	mv_share_forget_vm(vm);
+	idx = srcu_read_lock(&mv_srcu);
+	for (gfn = 0; !READ_ONCE(vm->dying) && gfn < vm->mem.nr_pages; gfn++) {
+		struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+
+		if (!page || !mv_page_shared(page))
+			continue;
+		if (page == mv_zero_page() && pol != MV_SHARE_OFF)
+			continue;
+		if (IS_ERR(mv_mem_page_w(vm, gfn)))
+			break;
+		cond_resched();
+	}
+	srcu_read_unlock(&mv_srcu, idx);
+}
+
+/* Moving a VM to another domain ends its sharing with the old one. */
+void mv_share_set_domain(struct mv_vm *vm, u32 domain)
+{
+	u64 gfn;
+	int idx;
+
+	down_write(&mv_share_rules);
+	if (vm->share_domain == domain) {
+		up_write(&mv_share_rules);
+		return;
+	}
+	WRITE_ONCE(vm->share_domain, domain);
+	mv_share_forget_vm(vm);
+	idx = srcu_read_lock(&mv_srcu);
+	for (gfn = 0; !READ_ONCE(vm->dying) && gfn < vm->mem.nr_pages; gfn++) {
+		struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+
+		/* The zero page depends on nobody's data: it may stay. */
+		if (!page || !mv_page_shared(page) || page == mv_zero_page())
+			continue;
+		if (IS_ERR(mv_mem_page_w(vm, gfn)))
+			break;
+		cond_resched();
+	}
+	srcu_read_unlock(&mv_srcu, idx);
+	mv_share_enforce(vm);
+	up_write(&mv_share_rules);
+}
+
+int mv_share_set_policy(u32 domain, enum mv_share_policy pol)
+{
+	struct mv_vm *vm;
+	u32 id = 1;
+	int ret = 0;
+
+	down_write(&mv_share_rules);
+	if (pol == MV_SHARE_ALL) {
+		if (xa_erase(&mv_domains, domain))
+			mv_nr_policies--;
+	} else {
+		bool fresh = !xa_load(&mv_domains, domain);
+
+		if (fresh && mv_nr_policies >= MV_SHARE_MAX_POLICIES)
+			ret = -ENOSPC;
+		else
+			ret = xa_err(xa_store(&mv_domains, domain,
+					      xa_mk_value(pol), GFP_KERNEL));
+		if (!ret && fresh)
+			mv_nr_policies++;
+	}
+	while (!ret && pol != MV_SHARE_ALL && (vm = mv_vm_get_next(&id))) {
+		if (vm->share_domain == domain)
+			mv_share_enforce(vm);
+		mv_vm_put(vm);
+		id++;
+	}
+	up_write(&mv_share_rules);
+	return ret;
+}
+
+/* Domains with a policy other than the default (at most @max): how many. */
+unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max)
+{
+	unsigned int n = 0;
+	unsigned long id;
+	void *v;
+
+	down_read(&mv_share_rules);
+	xa_for_each(&mv_domains, id, v) {
+		if (n == max)
+			break;
+		rules[n].domain = id;
+		rules[n].policy = xa_to_value(v);
+		n++;
+	}
+	up_read(&mv_share_rules);
+	return n;
+}
+
+/* The counters, with guest memory in use and what backs it now. */
+void mv_share_get_stats(struct mv_share_stats *st)
+{
+	struct mv_vm *vm;
+	u32 id = 1;
+
+	spin_lock(&mv_share_lock);
+	*st = mv_share_stats;
+	spin_unlock(&mv_share_lock);
+	st->guest_pages = 0;
+	st->zero = 0;
+	while ((vm = mv_vm_get_next(&id))) {
+		long zero = atomic_long_read(&vm->mem.zero);
+
+		st->zero += zero;
+		st->guest_pages += atomic_long_read(&vm->mem.used) +
+				   atomic_long_read(&vm->mem.shared) + zero;
+		mv_vm_put(vm);
+		id++;
+	}
+	st->host_pages = atomic_long_read(&mv_guest_pages);
+}
+
+/* Settings changed: let the scanner see them now. */
+void mv_share_kick(void)
+{
+	wake_up_process(mv_scanner);
+}
+
+int mv_share_init(void)
+{
+	mv_scanner = kthread_run(mv_scanner_fn, NULL, "minivisor-share");
+	return PTR_ERR_OR_ZERO(mv_scanner);
+}
+
+void mv_share_exit(void)
+{
+	kthread_stop(mv_scanner);
+	mv_mem_reap();
+	xa_destroy(&mv_domains);
+	WARN_ON(!hash_empty(mv_frames) || !hash_empty(mv_hints));
+}
