@@ -49,6 +49,10 @@ unsigned int mv_share_interval_ms = 20;
 module_param_named(share_scan_interval_ms, mv_share_interval_ms, uint, 0444);
 MODULE_PARM_DESC(share_scan_interval_ms, "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
 
+unsigned int mv_share_hash_bits;
+module_param_named(share_hash_bits, mv_share_hash_bits, uint, 0644);
+MODULE_PARM_DESC(share_hash_bits, "For testing: keep only this many bits of each page hash, forcing collisions that the full page comparison must catch (default 0: all 64)");
+
 /*
  * Choose the backend.  A CPU offers at most one of SVM and VMX; if it offers
  * one but firmware disabled it, that is the reason we report.

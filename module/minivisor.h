@@ -376,6 +376,7 @@ struct mv_share_stats {
 
 extern bool mv_share_enabled;
 extern unsigned int mv_share_scan_pages, mv_share_interval_ms;
+extern unsigned int mv_share_hash_bits;
 int mv_share_init(void);
 void mv_share_exit(void);
 void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer);

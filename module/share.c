@@ -30,7 +30,6 @@
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
-#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <linux/xxhash.h>
@@ -267,10 +266,22 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 	return 0;
 }
 
+/*
+ * xxh64 of a page, cut to share_hash_bits bits when that parameter asks for
+ * it (tests use it to force collisions through the full comparison).
+ */
+static u64 mv_hash(const void *va)
+{
+	unsigned int bits = READ_ONCE(mv_share_hash_bits);
+	u64 h = xxh64(va, PAGE_SIZE, 0);
+
+	return bits && bits < 64 ? h & (BIT_ULL(bits) - 1) : h;
+}
+
 static u64 mv_page_hash(struct page *page)
 {
 	void *va = kmap_local_page(page);
-	u64 h = xxh64(va, PAGE_SIZE, 0);
+	u64 h = mv_hash(va);
 
 	kunmap_local(va);
 	return h;
@@ -441,7 +452,7 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 	mv_share_stats.scanned++;
 	va = kmap_local_page(page);
 	zero = !memchr_inv(va, 0, PAGE_SIZE);
-	hash = zero ? 0 : xxh64(va, PAGE_SIZE, 0);
+	hash = zero ? 0 : mv_hash(va);
 	kunmap_local(va);
 	if (zero) {
 		if (!mv_merge(vm, gfn, page, mv_zero_page())) {
@@ -528,7 +539,6 @@ out:
 /* One batch of the scanner: up to @budget backed pages, VM after VM. */
 static void mv_scan_batch(unsigned int budget)
 {
-	u64 t0 = local_clock();
 	bool full = false;
 
 	while (budget) {
@@ -552,13 +562,12 @@ static void mv_scan_batch(unsigned int budget)
 		mv_vm_put(vm);
 		cond_resched();
 	}
-	spin_lock(&mv_share_lock);
-	mv_share_stats.cpu_ns += local_clock() - t0;
-	if (full)
+	if (full) {
+		spin_lock(&mv_share_lock);
 		mv_share_stats.full_scans++;
-	spin_unlock(&mv_share_lock);
-	if (full)
+		spin_unlock(&mv_share_lock);
 		mv_nl_share_event();
+	}
 }
 
 static int mv_scanner_fn(void *arg)
@@ -701,6 +710,8 @@ void mv_share_get_stats(struct mv_share_stats *st)
 		id++;
 	}
 	st->host_pages = atomic_long_read(&mv_guest_pages);
+	/* All the scanner thread ran, its frees included. */
+	st->cpu_ns = READ_ONCE(mv_scanner->se.sum_exec_runtime);
 }
 
 /* Settings changed: let the scanner see them now. */

@@ -53,6 +53,22 @@
 #define B_CTXSW		21
 #define B_PTUPDATE	22
 
+/*
+ * share64.bin: memory for the page-sharing tests, demo and benchmarks.
+ * From SHARE_BASE on: image pages (the same in every VM), unique pages
+ * (this VM's own), zero pages (backed, all zeros) and volatile pages
+ * (rewritten all the time).  arg[0]: VM index, arg[1..4]: how many image,
+ * unique, zero and volatile pages, arg[5]: steps (S_STRESS).
+ */
+#define S_FILL		1	/* fill, SYNC(1); then SYNC2(2, round) per round, forever */
+#define S_STRESS	2	/* fill, SYNC(1); arg[5] checked reads and writes; DONE */
+#define S_WRITE		3	/* SYNC2(1, *arg[1]), then *arg[1] = arg[2]; DONE */
+#define SHARE_BASE	0x800000ull
+#define SHARE_MAX_PAGES	65536
+#define SEED_IMAGE	0x1111ull
+#define SEED_UNIQUE	0x100000ull	/* + VM index */
+#define SEED_VOLATILE	0x200000ull	/* + VM index */
+
 /* GDT selectors of C guests (gdt.S). */
 #define SEL_CODE32	0x08
 #define SEL_DATA	0x10
@@ -87,6 +103,17 @@ struct ucall {
 	uint64_t args[4];
 	char msg[96];
 };
+
+/* Word @i of page @page of share64's memory with @seed, at version @ver. */
+static inline uint64_t share_word(uint64_t seed, uint64_t page, uint64_t ver,
+				  uint64_t i)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull ^
+		     (page + 1) * 0xbf58476d1ce4e5b9ull ^
+		     (ver + 1) * 0x94d049bb133111ebull;
+
+	return x ^ (i * 0x2545f4914f6cdd1dull);
+}
 
 #endif
 #endif

@@ -19,9 +19,10 @@ static const char *guest_dir(void)
 	return d ? d : "/mv/guests";
 }
 
-static int tvm_create_mv(struct tvm *t, uint64_t mem, const char *name)
+static int tvm_create_mv(struct tvm *t, uint64_t mem, const char *name,
+			 uint32_t domain)
 {
-	struct mv_vm_config cfg = { .mem_size = mem };
+	struct mv_vm_config cfg = { .mem_size = mem, .share_domain = domain };
 
 	snprintf(cfg.name, sizeof(cfg.name), "%s", name ? name : "");
 	t->dev = open("/dev/minivisor", O_RDWR | O_CLOEXEC);
@@ -126,6 +127,12 @@ static int tvm_create_kvm(struct tvm *t, uint64_t mem)
 
 int tvm_create(struct tvm *t, enum tvm_kind kind, uint64_t mem, const char *name)
 {
+	return tvm_create_in(t, kind, mem, name, 0);
+}
+
+int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
+		  const char *name, uint32_t domain)
+{
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -133,7 +140,8 @@ int tvm_create(struct tvm *t, enum tvm_kind kind, uint64_t mem, const char *name
 	t->dev = t->vm = t->vcpu = -1;
 	t->mem_size = mem;
 	t->exit_code = -1;
-	ret = kind == TVM_MV ? tvm_create_mv(t, mem, name) : tvm_create_kvm(t, mem);
+	ret = kind == TVM_MV ? tvm_create_mv(t, mem, name, domain) :
+			       tvm_create_kvm(t, mem);
 	if (ret)
 		tvm_destroy(t);
 	return ret;

@@ -61,6 +61,9 @@ struct tvm {
 };
 
 int tvm_create(struct tvm *t, enum tvm_kind kind, uint64_t mem, const char *name);
+/* The same, in page-sharing domain @domain (minivisor; KVM ignores it). */
+int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
+		  const char *name, uint32_t domain);
 void tvm_destroy(struct tvm *t);
 int tvm_write(struct tvm *t, uint64_t gpa, const void *buf, size_t len);
 int tvm_read(struct tvm *t, uint64_t gpa, void *buf, size_t len);

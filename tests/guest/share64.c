@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A guest for page sharing: it fills its memory with a mix of pages other
+ * VMs have too (an "OS image"), pages of its own, zero pages and pages it
+ * keeps changing, then keeps checking that every page holds what it last
+ * wrote, while the host merges and unmerges pages under it.
+ *
+ * S_STRESS adds random rewrites (back to content other VMs share, or to
+ * new content), stores of the value a word already holds (a copy-on-write
+ * break that must keep the page intact), and zero-page reads and writes.
+ */
+#include "guest.h"
+
+static uint64_t vm, n_image, n_unique, n_zero, n_volatile;
+static uint8_t ver[SHARE_MAX_PAGES];
+
+static volatile uint64_t *page_at(uint64_t idx)
+{
+	return (volatile uint64_t *)(uintptr_t)(SHARE_BASE + idx * 4096);
+}
+
+static uint64_t seed_of(uint64_t idx)
+{
+	return idx < n_image ? SEED_IMAGE : SEED_UNIQUE + vm;
+}
+
+static void fill_page(uint64_t idx, uint64_t v)
+{
+	volatile uint64_t *p = page_at(idx);
+	uint64_t seed = seed_of(idx), i;
+
+	for (i = 0; i < 512; i++)
+		p[i] = share_word(seed, idx, v, i);
+	ver[idx] = v;
+}
+
+static void check_page(uint64_t idx)
+{
+	volatile uint64_t *p = page_at(idx);
+	uint64_t seed = seed_of(idx), v = ver[idx], i, w;
+
+	for (i = 0; i < 512; i++) {
+		w = p[i];
+		if (w != share_word(seed, idx, v, i))
+			guest_assert_fail("page content", __LINE__,
+					  (idx << 16) | i, w);
+	}
+}
+
+static void check_zero(uint64_t z)
+{
+	volatile uint64_t *p = page_at(n_image + n_unique + z);
+	uint64_t i;
+
+	for (i = 0; i < 512; i++)
+		if (p[i])
+			guest_assert_fail("zero page", __LINE__, z << 16 | i, p[i]);
+}
+
+static void write_volatile(uint64_t round)
+{
+	uint64_t base = n_image + n_unique + n_zero, j, i;
+
+	for (j = 0; j < n_volatile; j++) {
+		volatile uint64_t *p = page_at(base + j);
+
+		for (i = 0; i < 512; i++)
+			p[i] = share_word(SEED_VOLATILE + vm, j, round, i);
+	}
+}
+
+static void fill(void)
+{
+	uint64_t i;
+
+	for (i = 0; i < n_image + n_unique; i++)
+		fill_page(i, 0);
+	/* Zero pages are backed: the guest wrote them (with zeros). */
+	for (i = 0; i < n_zero; i++)
+		page_at(n_image + n_unique + i)[0] = 0;
+	write_volatile(0);
+}
+
+static void check_all(void)
+{
+	uint64_t i;
+
+	for (i = 0; i < n_image + n_unique; i++)
+		check_page(i);
+	for (i = 0; i < n_zero; i++)
+		check_zero(i);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void stress(uint64_t steps)
+{
+	uint64_t n = n_image + n_unique, s, r, idx, w;
+	volatile uint64_t *p;
+
+	rng_state = 0x12345678 + vm * 7919;
+	for (s = 0; s < steps; s++) {
+		r = rng();
+		idx = r % n;
+		switch ((r >> 32) % 16) {
+		case 0 ... 7:
+			check_page(idx);
+			break;
+		case 8 ... 10:
+			fill_page(idx, (ver[idx] + 1) % 3);
+			break;
+		case 11 ... 12:
+			/* The value it holds: still a write, still a COW. */
+			p = page_at(idx);
+			w = (r >> 40) & 511;
+			p[w] = p[w];
+			check_page(idx);
+			break;
+		case 13:
+			if (n_zero) {
+				w = (r >> 40) % n_zero;
+				check_zero(w);
+				page_at(n_image + n_unique + w)[(r >> 50) & 511] = 0;
+				check_zero(w);
+			}
+			break;
+		case 14:
+			fill_page(idx, 0);
+			break;
+		default:
+			write_volatile(s);
+			break;
+		}
+		if (!(s % 4096)) {
+			check_all();
+			GUEST_SYNC2(3, s);
+		}
+	}
+	check_all();
+}
+
+int guest_main(void)
+{
+	uint64_t round, i;
+
+	vm = GARGS->arg[0];
+	n_image = GARGS->arg[1];
+	n_unique = GARGS->arg[2];
+	n_zero = GARGS->arg[3];
+	n_volatile = GARGS->arg[4];
+
+	if (GARGS->test == S_WRITE) {
+		volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)GARGS->arg[1];
+
+		GUEST_SYNC2(1, *p);
+		*p = GARGS->arg[2];
+		GUEST_ASSERT_EQ(*p, GARGS->arg[2]);
+		GUEST_DONE();
+		return 0;
+	}
+	GUEST_ASSERT(n_image + n_unique <= SHARE_MAX_PAGES);
+	fill();
+	GUEST_SYNC(1);
+	if (GARGS->test == S_STRESS) {
+		stress(GARGS->arg[5]);
+		GUEST_DONE();
+		return 0;
+	}
+	/* S_FILL: a live guest, checking a slice of its memory each round. */
+	for (round = 1, i = 0;; round++) {
+		uint64_t k;
+
+		write_volatile(round);
+		for (k = 0; k < 64 && n_image + n_unique; k++) {
+			check_page(i);
+			i = (i + 1) % (n_image + n_unique);
+		}
+		GUEST_SYNC2(2, round);
+	}
+	return 0;
+}
