@@ -86,7 +86,8 @@ static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 	    nla_put_string(msg, MV_A_VM_COMM, vm->comm) ||
 	    nla_put_u32(msg, MV_A_VM_STATE, READ_ONCE(vm->state)) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_MEM_SIZE,
-			      (u64)vm->mem.nr_pages << PAGE_SHIFT, MV_A_UNSPEC))
+			      (u64)vm->mem.nr_pages << PAGE_SHIFT, MV_A_UNSPEC) ||
+	    nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, READ_ONCE(vm->share_domain)))
 		return -EMSGSIZE;
 	if (READ_ONCE(vm->state) == MV_VM_CRASHED &&
 	    nla_put_string(msg, MV_A_VM_CRASH_REASON, vm->crash_reason))
@@ -102,7 +103,6 @@ static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 	    nla_put_u64_64bit(msg, MV_A_VM_PAGES_ZERO, zero, MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_COW_BREAKS,
 			      atomic_long_read(&vm->mem.cow_breaks), MV_A_UNSPEC) ||
-	    nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, READ_ONCE(vm->share_domain)) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_MMU_PAGES,
 			      READ_ONCE(vm->mmu.nr_pages), MV_A_UNSPEC) ||
 	    nla_put_u32(msg, MV_A_VM_VCPUS, READ_ONCE(vm->nr_vcpus)))

@@ -155,7 +155,6 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 {
 	struct page *page, *copy;
 	struct mv_frame *f;
-	void *src, *dst;
 
 	for (;;) {
 		page = mv_mem_page(vm, gfn);
@@ -188,15 +187,10 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 		if (!copy)
 			return ERR_PTR(-ENOMEM);
 		set_page_private(copy, 0);
-		dst = kmap_local_page(copy);
-		if (f) {
-			src = kmap_local_page(page);
-			memcpy(dst, src, PAGE_SIZE);
-			kunmap_local(src);
-		} else {
-			clear_page(dst);
-		}
-		kunmap_local(dst);
+		if (f)
+			copy_highpage(copy, page);
+		else
+			clear_highpage(copy);
 
 		spin_lock(&vm->mmu.lock);
 		if (READ_ONCE(vm->mem.pages[gfn]) != page) {
@@ -205,7 +199,8 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 			continue;
 		}
 		WRITE_ONCE(vm->mem.pages[gfn], copy);
-		mv_rmap_drop(vm, gfn);
+		/* Still read-only: the faulting writer upgrades its own entry. */
+		mv_rmap_retarget(vm, gfn, copy);
 		spin_unlock(&vm->mmu.lock);
 		mv_mmu_commit(vm);
 		atomic_long_inc(&mv_guest_pages);
@@ -449,7 +444,6 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 
 	if (!page || mv_page_shared(page) || READ_ONCE(vm->mmu.s->wp_count[gfn]))
 		return;
-	mv_share_stats.scanned++;
 	va = kmap_local_page(page);
 	zero = !memchr_inv(va, 0, PAGE_SIZE);
 	hash = zero ? 0 : mv_hash(va);
@@ -509,6 +503,9 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 /* Where the scanner is: the next VM ID and guest page to look at. */
 static u32 mv_scan_vm_id = 1;
 static u64 mv_scan_gfn;
+/* Pages seen in this pass so far; when the last scan-done event went. */
+static u64 mv_pass_pages;
+static unsigned long mv_last_event;
 
 /* Scan @vm from mv_scan_gfn on, within @budget; true when at its end. */
 static bool mv_scan_vm(struct mv_vm *vm, unsigned int *budget)
@@ -539,6 +536,7 @@ out:
 /* One batch of the scanner: up to @budget backed pages, VM after VM. */
 static void mv_scan_batch(unsigned int budget)
 {
+	unsigned int start = budget;
 	bool full = false;
 
 	while (budget) {
@@ -562,10 +560,21 @@ static void mv_scan_batch(unsigned int budget)
 		mv_vm_put(vm);
 		cond_resched();
 	}
-	if (full) {
-		spin_lock(&mv_share_lock);
+	/* A pass over no memory at all is no pass. */
+	mv_pass_pages += start - budget;
+	full = full && mv_pass_pages;
+	spin_lock(&mv_share_lock);
+	/* Every backed page looked at, shared ones (skipped quickly) too. */
+	mv_share_stats.scanned += start - budget;
+	if (full)
 		mv_share_stats.full_scans++;
-		spin_unlock(&mv_share_lock);
+	spin_unlock(&mv_share_lock);
+	if (!full)
+		return;
+	mv_pass_pages = 0;
+	/* Events at most once a second: small VMs make for quick passes. */
+	if (time_after(jiffies, mv_last_event + HZ)) {
+		mv_last_event = jiffies;
 		mv_nl_share_event();
 	}
 }

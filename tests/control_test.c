@@ -527,6 +527,9 @@ TEST_F_TIMEOUT(ctl, monitor_prints_events, 120)
 	ASSERT_EQ(TVM_EXIT_UCALL, tvm_run(&t2));
 	ASSERT_EQ(TVM_EXIT_SHUTDOWN, tvm_run(&t2));
 	tvm_destroy(&t2);
+	/* mvrun puts its VM in the sharing domain it is given. */
+	EXPECT_EQ(0x43, run_cmd(want, sizeof(want), -1,
+				"mvrun --domain 9 --name domained /mv/guests/hello16.bin"));
 	usleep(700000);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
@@ -544,6 +547,8 @@ TEST_F_TIMEOUT(ctl, monitor_prints_events, 120)
 	EXPECT_NE(NULL, strstr(out, "\"reason\":\"triple fault\""));
 	snprintf(want, sizeof(want), "{\"event\":\"vm-destroyed\",\"id\":%u,", st.id);
 	EXPECT_NE(NULL, strstr(out, want));
+	EXPECT_NE(NULL, strstr(out, "\"name\":\"domained\""));
+	EXPECT_NE(NULL, strstr(out, "\"share_domain\":9}"));
 	(void)f;
 }
 
@@ -619,6 +624,8 @@ TEST(mvrun_runs_guests_and_reports)
 	EXPECT_NE(NULL, strstr(out, "too big"));
 	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvrun --mem lots x.bin"));
 	EXPECT_NE(NULL, strstr(out, "bad memory size"));
+	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvrun --domain -1 x.bin"));
+	EXPECT_NE(NULL, strstr(out, "bad sharing domain"));
 	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvrun"));
 	EXPECT_NE(NULL, strstr(out, "Usage"));
 	EXPECT_EQ(64, run_cmd(out, sizeof(out), 1, "mvrun /mv/guests/hello16.bin"));

@@ -873,4 +873,26 @@ TEST_F_TIMEOUT(share, kill_9_while_sharing_frees_everything, 300)
 	}
 }
 
+/* make demo's driver, small: it converges on the ideal and says so. */
+TEST(mvdemo_reaches_the_ideal)
+{
+	double saved = 0, ideal = 0;
+	const char *d;
+
+	ASSERT_EQ(0, mv_ensure_loaded());
+	ASSERT_EQ(0, set_rate(256, 20));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "/mv/tests/mvdemo -n 3 -m 24 -t 120"));
+	d = strstr(out, "\nDEMO vms=3 guest_mib=");
+	ASSERT_NE(NULL, d) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(2, sscanf(strstr(d, "saved_pct="), "saved_pct=%lf ideal_pct=%lf",
+			    &saved, &ideal));
+	TH_LOG("%s", d + 1);
+	EXPECT_LT(50, ideal);
+	EXPECT_LE(ideal * 0.99, saved);
+	EXPECT_NE(NULL, strstr(out, "Page sharing over time"));
+	EXPECT_NE(NULL, strstr(out, "\nSERIES "));
+}
+
 TEST_HARNESS_MAIN

@@ -17,7 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "mvbench.h"
 #include "mvtest.h"
+#include "sharewl.h"
 #include "tvm.h"
 
 #define REPEAT	5
@@ -32,18 +37,30 @@ struct bench {
 	bool paging;
 	/* Run minivisor with mmu_unsync off (write-protect every table). */
 	bool wp_mode;
+	/*
+	 * share64 S_TOUCH: under minivisor the pages are made identical and
+	 * merged first, so each write is a COW break.  Under KVM they are
+	 * fresh (COW_MV: each write a first-touch fault), or merged by KSM
+	 * too (COW_BOTH: each write a KSM COW break).
+	 */
+	int cow;
 };
+
+enum { COW_NONE, COW_MV, COW_BOTH };
 
 #define MIB (1ull << 20)
 
 static const struct bench benches[] = {
-	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 * MIB, false, false },
-	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 * MIB, false, false },
-	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 * MIB, false, false },
-	{ "first-touch-fault", "paging64", B_FIRST_TOUCH, 4096, 160 * MIB, true, false },
-	{ "context-switch-8x16", "paging64", B_CTXSW, 8 * 40, 160 * MIB, true, false },
-	{ "pt-update-invlpg", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, false },
-	{ "pt-update-invlpg-wp", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, true },
+	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 * MIB, false, false, COW_NONE },
+	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 * MIB, false, false, COW_NONE },
+	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 * MIB, false, false, COW_NONE },
+	{ "first-touch-fault", "paging64", B_FIRST_TOUCH, 4096, 160 * MIB, true, false, COW_NONE },
+	{ "context-switch-8x16", "paging64", B_CTXSW, 8 * 40, 160 * MIB, true, false, COW_NONE },
+	{ "pt-update-invlpg", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, false, COW_NONE },
+	{ "pt-update-invlpg-wp", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, true, COW_NONE },
+	{ "touch-fresh-pages", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_NONE },
+	{ "cow-break-vs-first-touch", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_MV },
+	{ "cow-break-vs-ksm-cow", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_BOTH },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -73,6 +90,50 @@ static int set_unsync(bool on)
 	return fclose(f);
 }
 
+static long ksm_default_pages, ksm_default_ms;
+
+/*
+ * Let the scanner (minivisor's, or KSM for a KVM guest) merge the guest's
+ * @n identical pages into one, then stop it or put it back to defaults.
+ */
+static int wait_merged(struct tvm *t, uint64_t n)
+{
+	struct mv_vm_stats st = { 0 };
+	uint64_t merged = 0;
+	int i;
+
+	if (t->kind == TVM_MV) {
+		if (share_set_mv(true, MV_SHARE_MAX_SCAN_PAGES, 1))
+			return -1;
+	} else if (madvise(t->kvm_mem, t->mem_size, MADV_MERGEABLE) ||
+		   ksm_write("pages_to_scan", 10000) ||
+		   ksm_write("sleep_millisecs", 1) || ksm_write("run", 1)) {
+		fprintf(stderr, "mvbench: cannot start KSM\n");
+		return -1;
+	}
+	for (i = 0; i < 1200 && merged < n; i++) {
+		if (t->kind == TVM_MV)
+			merged = ioctl(t->vm, MV_GET_VM_STATS, &st) ? 0 : st.pages_shared;
+		else
+			merged = ksm_read("pages_sharing") + 1;
+		usleep(50000);
+	}
+	/* Stop, keeping what was merged: nothing merges again meanwhile. */
+	if (t->kind == TVM_MV) {
+		share_set_mv(false, 256, 20);
+	} else {
+		ksm_write("run", 0);
+		ksm_write("pages_to_scan", ksm_default_pages);
+		ksm_write("sleep_millisecs", ksm_default_ms);
+	}
+	if (merged < n) {
+		fprintf(stderr, "mvbench: only %llu of %llu pages merged\n",
+			(unsigned long long)merged, (unsigned long long)n);
+		return -1;
+	}
+	return 0;
+}
+
 /* Microseconds per iteration, or a negative value on failure. */
 static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 {
@@ -84,6 +145,10 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 		args[0] = iters;
 	else if (b->test == B_CTXSW)
 		args[1] = iters / 8;	/* rounds of 8 switches */
+	if (b->test == S_TOUCH && !strcmp(b->guest, "share64")) {
+		args[0] = 0;
+		args[2] = b->cow == COW_BOTH || (b->cow && t->kind == TVM_MV);
+	}
 	if (tvm_load(t, b->guest) || tvm_args(t, b->test, args, 6))
 		return -1;
 	if (b->paging) {
@@ -94,6 +159,8 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 				tvm_exit_name(e), t->console);
 			return -1;
 		}
+		if (args[2] && wait_merged(t, iters))
+			return -1;
 	}
 	t0 = now();
 	while ((e = tvm_run(t)) == TVM_EXIT_IO && !t->io.in &&
@@ -151,53 +218,108 @@ static double measure(enum tvm_kind kind, const struct bench *b)
 	return v[REPEAT / 2];
 }
 
+/* mvbench [NAME...]: only the figures whose names start with a NAME. */
+static bool wanted(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(name, argv[i], strlen(argv[i])))
+			return true;
+	return argc < 2;
+}
+
+#define CYCLES	3
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const refs[] = { "kvm-npt0", "kvm-npt1" };
-	double mv[NBENCH], ref[2][NBENCH];
-	unsigned int i, r;
+	static double mv[CYCLES][NBENCH], ref[CYCLES][2][NBENCH];
+	double a[CYCLES], b[CYCLES], q[CYCLES];
+	unsigned int i, r, c;
 	int ret = 0;
 
-	(void)argc;
-	(void)argv;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (mv_ensure_loaded()) {
 		fprintf(stderr, "mvbench: cannot load minivisor\n");
 		return 1;
 	}
-	for (i = 0; i < NBENCH; i++) {
-		if (benches[i].wp_mode && set_unsync(false))
-			return 1;
-		mv[i] = measure(TVM_MV, &benches[i]);
-		if (benches[i].wp_mode)
-			set_unsync(true);
+	/* KSM as the kernel booted, before anything changes it. */
+	ksm_default_pages = ksm_read("pages_to_scan");
+	ksm_default_ms = ksm_read("sleep_millisecs");
+	/*
+	 * Exits and faults are timed with page sharing off, as KVM's are
+	 * with KSM off (its default); the scanner's own cost is a figure of
+	 * its own (share-cpu-per-page).  Minivisor, then KVM npt=0, then
+	 * npt=1, three times over: the host's speed drifts, and each ratio
+	 * is the median of the three cycles' ratios.
+	 */
+	if (share_set_mv(false, 256, 20)) {
+		fprintf(stderr, "mvbench: cannot switch page sharing off\n");
+		return 1;
 	}
-	for (r = 0; r < 2; r++) {
-		if (kvm_amd_unload() || kvm_amd_load(r ? "npt=1" : "npt=0")) {
-			fprintf(stderr, "mvbench: cannot load kvm_amd %s\n", refs[r]);
-			return 1;
-		}
+	printf("# exit and paging figures: page sharing off (KSM off for KVM); median of %d cycles\n",
+	       CYCLES);
+	for (c = 0; c < CYCLES; c++) {
 		for (i = 0; i < NBENCH; i++) {
-			/* The -wp variant compares against the same KVM run. */
-			if (i && benches[i].wp_mode &&
-			    !strncmp(benches[i].name, benches[i - 1].name,
-				     strlen(benches[i - 1].name)))
-				ref[r][i] = ref[r][i - 1];
-			else
-				ref[r][i] = measure(TVM_KVM, &benches[i]);
+			if (!wanted(argc, argv, benches[i].name))
+				continue;
+			if (benches[i].wp_mode && set_unsync(false))
+				return 1;
+			mv[c][i] = measure(TVM_MV, &benches[i]);
+			if (benches[i].wp_mode)
+				set_unsync(true);
+		}
+		for (r = 0; r < 2; r++) {
+			if (kvm_amd_unload() || kvm_amd_load(r ? "npt=1" : "npt=0")) {
+				fprintf(stderr, "mvbench: cannot load kvm_amd %s\n", refs[r]);
+				return 1;
+			}
+			for (i = 0; i < NBENCH; i++) {
+				if (!wanted(argc, argv, benches[i].name))
+					continue;
+				/* The -wp variant compares against the same KVM run. */
+				if (i && benches[i].wp_mode &&
+				    !strncmp(benches[i].name, benches[i - 1].name,
+					     strlen(benches[i - 1].name)))
+					ref[c][r][i] = ref[c][r][i - 1];
+				else
+					ref[c][r][i] = measure(TVM_KVM, &benches[i]);
+			}
 		}
 	}
+	/* kvm_amd (npt=1) is loaded: page sharing against KSM. */
+	if (wanted(argc, argv, "share-") &&
+	    bench_sharing(ksm_default_pages, ksm_default_ms))
+		ret = 1;
 	kvm_amd_unload();
+	share_set_mv(true, 256, 20);
 	for (i = 0; i < NBENCH; i++) {
+		if (!wanted(argc, argv, benches[i].name))
+			continue;
 		for (r = 0; r < 2; r++) {
-			if (mv[i] <= 0 || ref[r][i] <= 0) {
+			bool ok = true;
+
+			for (c = 0; c < CYCLES; c++) {
+				ok = ok && mv[c][i] > 0 && ref[c][r][i] > 0;
+				a[c] = mv[c][i];
+				b[c] = ref[c][r][i];
+				q[c] = ok ? a[c] / b[c] : 0;
+			}
+			if (!ok) {
 				printf("# %s: no figure (a run failed)\n", benches[i].name);
 				ret = 1;
 				continue;
 			}
 			printf("BENCH %s minivisor=%.2f %s=%.2f ratio=%.2f unit=us\n",
-			       benches[i].name, mv[i], refs[r], ref[r][i],
-			       mv[i] / ref[r][i]);
+			       benches[i].name, median(a, CYCLES), refs[r],
+			       median(b, CYCLES), median(q, CYCLES));
 		}
 	}
 	return ret;

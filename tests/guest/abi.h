@@ -63,6 +63,8 @@
 #define S_FILL		1	/* fill, SYNC(1); then SYNC2(2, round) per round, forever */
 #define S_STRESS	2	/* fill, SYNC(1); arg[5] checked reads and writes; DONE */
 #define S_WRITE		3	/* SYNC2(1, *arg[1]), then *arg[1] = arg[2]; DONE */
+/* arg[1] pages (made identical first if arg[2]); SYNC(1); one write each; DONE */
+#define S_TOUCH		4
 #define SHARE_BASE	0x800000ull
 #define SHARE_MAX_PAGES	65536
 #define SEED_IMAGE	0x1111ull

@@ -166,6 +166,19 @@ int guest_main(void)
 		GUEST_DONE();
 		return 0;
 	}
+	if (GARGS->test == S_TOUCH) {
+		uint64_t n = GARGS->arg[1], k;
+
+		/* Identical pages, for the host to merge: each write a COW. */
+		for (i = 0; GARGS->arg[2] && i < n; i++)
+			for (k = 0; k < 512; k++)
+				page_at(i)[k] = share_word(SEED_IMAGE, 0, 0, k);
+		GUEST_SYNC(1);
+		for (i = 0; i < n; i++)
+			page_at(i)[0] = i;
+		GUEST_DONE();
+		return 0;
+	}
 	GUEST_ASSERT(n_image + n_unique <= SHARE_MAX_PAGES);
 	fill();
 	GUEST_SYNC(1);

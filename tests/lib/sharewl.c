@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mvnl.h"
 #include "sharewl.h"
 
 enum { MSG_READY = 1, MSG_DONE, MSG_ERROR };
@@ -169,13 +170,15 @@ static void child(const struct wl_params *p, unsigned int i, int fd)
 	}
 }
 
-static double now(void)
+double wl_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+#define now wl_now
 
 /* Read exactly @len bytes from @fd before @deadline; 0 or -1. */
 static int read_until(int fd, void *buf, size_t len, double deadline)
@@ -389,4 +392,92 @@ long long task_cpu_ns(const char *comm)
 	if (dir)
 		closedir(dir);
 	return ns;
+}
+
+static uint64_t attr_u64(struct nlattr **a, int type)
+{
+	return a[type] ? nla_get_u64(a[type]) : 0;
+}
+
+static int sample_cb(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	struct share_sample *s = arg;
+
+	(void)cmd;
+	s->guest_pages = attr_u64(a, MV_A_SHARE_GUEST_PAGES);
+	s->host_pages = attr_u64(a, MV_A_SHARE_HOST_PAGES);
+	s->saved = attr_u64(a, MV_A_SHARE_SAVED);
+	s->frames = attr_u64(a, MV_A_SHARE_FRAMES);
+	s->sharing = attr_u64(a, MV_A_SHARE_SHARING);
+	s->zero = attr_u64(a, MV_A_SHARE_ZERO);
+	s->full_scans = attr_u64(a, MV_A_SHARE_FULL_SCANS);
+	s->scanned = attr_u64(a, MV_A_SHARE_SCANNED);
+	s->cpu_ns = attr_u64(a, MV_A_SHARE_CPU_NS);
+	return 0;
+}
+
+int share_sample_mv(struct share_sample *s)
+{
+	struct mvnl nl;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = mvnl_open(&nl);
+	if (ret)
+		return ret;
+	ret = mvnl_request(&nl, MV_CMD_GET_SHARE, false, NULL, NULL, sample_cb, s);
+	mvnl_close(&nl);
+	s->t = now();
+	return ret;
+}
+
+int share_sample_ksm(struct share_sample *s)
+{
+	long shared = ksm_read("pages_shared"), sharing = ksm_read("pages_sharing");
+	long unshared = ksm_read("pages_unshared"), vol = ksm_read("pages_volatile");
+	long full = ksm_read("full_scans");
+
+	memset(s, 0, sizeof(*s));
+	if (shared < 0 || sharing < 0 || unshared < 0 || vol < 0 || full < 0)
+		return -ENOENT;
+	s->t = now();
+	s->frames = shared;
+	s->sharing = sharing + shared;
+	s->saved = sharing;
+	s->full_scans = full;
+	s->tracked = shared + sharing + unshared + vol;
+	s->cpu_ns = task_cpu_ns("ksmd");
+	return 0;
+}
+
+struct set_args {
+	bool on;
+	uint32_t pages, interval_ms;
+};
+
+static int build_set(struct nl_msg *msg, void *arg)
+{
+	struct set_args *a = arg;
+
+	if (nla_put_u8(msg, MV_A_SHARE_ENABLED, a->on))
+		return -1;
+	if (a->pages && nla_put_u32(msg, MV_A_SHARE_SCAN_PAGES, a->pages))
+		return -1;
+	if (a->interval_ms &&
+	    nla_put_u32(msg, MV_A_SHARE_SCAN_INTERVAL_MS, a->interval_ms))
+		return -1;
+	return 0;
+}
+
+int share_set_mv(bool on, uint32_t pages, uint32_t interval_ms)
+{
+	struct set_args a = { on, pages, interval_ms };
+	struct mvnl nl;
+	int ret = mvnl_open(&nl);
+
+	if (ret)
+		return ret;
+	ret = mvnl_request(&nl, MV_CMD_SET_SHARE, false, build_set, &a, NULL, NULL);
+	mvnl_close(&nl);
+	return ret;
 }

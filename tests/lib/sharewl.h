@@ -51,6 +51,24 @@ int wl_wait(struct wl *w, int timeout_s);
 /* kill -9 every child and reap it. */
 void wl_kill(struct wl *w);
 
+/* Page-sharing figures at one moment, from minivisor or from KSM. */
+struct share_sample {
+	double t;			/* seconds, CLOCK_MONOTONIC */
+	uint64_t guest_pages;		/* guest memory in use */
+	uint64_t host_pages;		/* host pages holding it (minivisor) */
+	uint64_t saved;			/* pages saved */
+	uint64_t frames, sharing, zero;
+	uint64_t full_scans, scanned;	/* scanned: minivisor only */
+	uint64_t tracked;		/* KSM: pages it keeps track of */
+	long long cpu_ns;		/* scanner thread CPU time */
+};
+
+double wl_now(void);
+int share_sample_mv(struct share_sample *s);
+int share_sample_ksm(struct share_sample *s);
+/* minivisor's scanner: on/off and rate, over netlink; 0 or -errno. */
+int share_set_mv(bool on, uint32_t pages, uint32_t interval_ms);
+
 /* KSM's sysfs knobs and counters (/sys/kernel/mm/ksm/NAME). */
 int ksm_write(const char *name, unsigned long val);
 long ksm_read(const char *name);

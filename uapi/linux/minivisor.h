@@ -556,12 +556,14 @@ struct mv_run {
  * @MV_CMD_SET_SHARE: change page sharing (CAP_NET_ADMIN); any of
  *	%MV_A_SHARE_ENABLED, %MV_A_SHARE_SCAN_PAGES,
  *	%MV_A_SHARE_SCAN_INTERVAL_MS, and %MV_A_SHARE_DOMAIN_ID with
- *	%MV_A_SHARE_DOMAIN_POLICY.  Turning sharing off, or a domain's policy
- *	down, breaks the sharing it no longer allows at once.
+ *	%MV_A_SHARE_DOMAIN_POLICY.  Turning the scanner off keeps what is
+ *	shared; lowering a domain's policy breaks the sharing it no longer
+ *	allows at once.  At most %MV_SHARE_MAX_POLICIES domains may have a
+ *	policy other than %MV_SHARE_ALL (-ENOSPC).
  * @MV_CMD_VM_SET: change a VM (%MV_A_VM_ID; CAP_NET_ADMIN): its sharing
  *	domain (%MV_A_VM_SHARE_DOMAIN); its shared pages become private.
  * @MV_CMD_EVENT_SCAN_DONE: event: the scanner finished a pass over all
- *	guest memory (the %MV_A_SHARE_* counters)
+ *	guest memory (the %MV_A_SHARE_* counters); at most one a second
  * @__MV_CMD_MAX: internal
  * @MV_CMD_MAX: highest command number
  */
@@ -745,7 +747,8 @@ enum mv_share_policy {
  * @MV_A_SHARE_VOLATILE: u64, candidates that changed between two looks
  * @MV_A_SHARE_UNSHARED: u64, candidates waiting for a twin (hint entries)
  * @MV_A_SHARE_FULL_SCANS: u64, passes over all guest memory completed
- * @MV_A_SHARE_SCANNED: u64, pages scanned so far
+ *	(passes while no VM has memory do not count)
+ * @MV_A_SHARE_SCANNED: u64, backed guest pages the scanner looked at so far
  * @MV_A_SHARE_CPU_NS: u64, CPU time the scanner used, in ns
  * @MV_A_SHARE_COLLISIONS: u64, equal hashes with different content
  * @MV_A_SHARE_GUEST_PAGES: u64, guest memory in use: pages of all VMs that

@@ -374,6 +374,8 @@ static int event_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_u64("pid", " pid %" PRIu64, vm.pid);
 	if (a[MV_A_VM_MEM_SIZE] && cmd == MV_CMD_EVENT_VM_CREATED)
 		out_str("mem", " mem %s", human(vm.mem, mem, sizeof(mem)));
+	if (a[MV_A_VM_SHARE_DOMAIN] && cmd == MV_CMD_EVENT_VM_CREATED)
+		out_u64("share_domain", " domain %" PRIu64, vm.domain);
 	if (vm.crash[0])
 		out_str("reason", " reason \"%s\"", vm.crash);
 	out_text("\n");

@@ -2,7 +2,7 @@
 /*
  * mvrun - run a flat guest binary under minivisor.
  *
- *   mvrun [--mem SIZE] [--name NAME] [--verbose] guest.bin
+ *   mvrun [--mem SIZE] [--name NAME] [--domain N] [--verbose] guest.bin
  *
  * The image is loaded at guest-physical 0x10000 and started in real mode at
  * CS:IP = 1000:0000 (kvmtool's convention).  Bytes written to the debug
@@ -59,6 +59,8 @@ static void usage(FILE *f)
 	      "Options:\n"
 	      "  -m, --mem SIZE      guest memory, e.g. 16M, 1G (default 64M)\n"
 	      "  -n, --name NAME     VM name shown by 'mvctl vm list' (default: the file name)\n"
+	      "  -d, --domain N      page-sharing domain: pages are only shared with VMs\n"
+	      "                      of the same domain (default 0)\n"
 	      "  -v, --verbose       report unhandled port I/O and MMIO on stderr\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
@@ -284,6 +286,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "domain", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -294,7 +297,7 @@ int main(int argc, char **argv)
 	struct mv_run *run;
 	int c, dev, vm, vcpu, api;
 
-	while ((c = getopt_long(argc, argv, "m:n:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:n:d:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &cfg.mem_size)) {
@@ -305,6 +308,20 @@ int main(int argc, char **argv)
 		case 'n':
 			name = optarg;
 			break;
+		case 'd': {
+			unsigned long long d;
+			char *end;
+
+			errno = 0;
+			d = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-' || d > UINT32_MAX) {
+				fprintf(stderr, "mvrun: bad sharing domain '%s' (a number, 0 to 4294967295)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			cfg.share_domain = d;
+			break;
+		}
 		case 'v':
 			verbose = true;
 			break;

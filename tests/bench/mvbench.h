@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MV_MVBENCH_H
+#define MV_MVBENCH_H
+
+/*
+ * Page sharing side by side with KSM (share.c): prints its BENCH lines;
+ * needs kvm_amd loaded.  KSM's defaults are those the kernel booted with.
+ * 0, or -1 if a run failed.
+ */
+int bench_sharing(long ksm_pages, long ksm_ms);
+
+#endif
