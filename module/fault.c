@@ -172,7 +172,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 				continue;
 			}
 			mv_drop_spte(vm, sptep);
-			vm->mmu.need_flush = true;
+			mv_mmu_dirty(vm);
 		}
 		child = mv_sp_get(vcpu, cgfn, crole);
 		if (!child)
@@ -236,7 +236,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	     (gpte & GPTE_NX))) {
 		if (*sptep & SPTE_P) {
 			mv_drop_spte(vm, sptep);
-			vm->mmu.need_flush = true;
+			mv_mmu_dirty(vm);
 		}
 		return;
 	}
@@ -252,7 +252,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 			goto drop;
 		if ((*sptep & ~bits) & (SPTE_W | SPTE_U) ||
 		    ((bits & SPTE_NX) && !(*sptep & SPTE_NX)))
-			vm->mmu.need_flush = true;
+			mv_mmu_dirty(vm);
 		*sptep = page_to_phys(page) | bits;
 		return;
 	}
@@ -263,7 +263,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 drop:
 	if (*sptep & SPTE_P) {
 		mv_drop_spte(vm, sptep);
-		vm->mmu.need_flush = true;
+		mv_mmu_dirty(vm);
 	}
 }
 
@@ -285,11 +285,11 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 	} else {
 		for (i = 0; i < PT_ENTRIES; i++)
 			mv_drop_spte(vm, &sp->spt[i]);
-		vm->mmu.need_flush = true;
+		mv_mmu_dirty(vm);
 	}
 	/* Shadowed and in sync again: the guest's writes must trap. */
 	if (mv_rmap_write_protect(vm, sp->gfn))
-		vm->mmu.need_flush = true;
+		mv_mmu_dirty(vm);
 }
 
 /* Sync every unsync table of the VM; under the MMU lock. */
@@ -318,7 +318,7 @@ void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn)
 		sp->unsync = false;
 		for (i = 0; i < PT_ENTRIES; i++)
 			mv_drop_spte(vm, &sp->spt[i]);
-		vm->mmu.need_flush = true;
+		mv_mmu_dirty(vm);
 	}
 }
 
@@ -399,6 +399,8 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 	} else {
 		w = &walk;
 		ret = mv_walk(vcpu, addr, pferr, w, true);
+		if (ret == -ENOMEM)
+			return ret;
 		if (ret == -ERANGE) {
 			mv_pt_outside_ram(vcpu, addr, w);
 			return 2;
@@ -549,6 +551,8 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 	ret = mv_walk(vcpu, gva, access, &w, true);
 	if (ret == -EFAULT)
 		mv_queue_pf(vcpu, gva, w.fault);
+	if (ret == -ENOMEM)
+		return ret;
 	if (ret)
 		return -EFAULT;
 	*gpa = (w.gfn << PAGE_SHIFT) | (gva & ~PAGE_MASK);

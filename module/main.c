@@ -126,6 +126,7 @@ static int __init mv_init(void)
 
 err_dev:
 	mv_share_exit();
+	mv_mem_exit();
 err_share:
 	mv_netlink_exit();
 err_netlink:
@@ -142,6 +143,7 @@ static void __exit mv_exit(void)
 	mv_dev_exit();
 	/* No VM is left: the last one's file went before we could unload. */
 	mv_share_exit();
+	mv_mem_exit();
 	mv_netlink_exit();
 	mv_vm_exit();
 	mv_mmu_exit();

@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "minivisor.h"
 
@@ -63,12 +64,27 @@ struct srcu_struct mv_srcu;
 static DEFINE_SPINLOCK(mv_free_lock);
 static LIST_HEAD(mv_free_list);
 
-/* Free @page once no reader can still be looking at it. */
+static void mv_mem_reap_fn(struct work_struct *work)
+{
+	mv_mem_reap();
+}
+
+static DECLARE_WORK(mv_reap_work, mv_mem_reap_fn);
+
+/* Free @page once no reader can still be looking at it: soon. */
 void mv_mem_defer_free(struct page *page)
 {
 	spin_lock(&mv_free_lock);
 	list_add(&page->lru, &mv_free_list);
 	spin_unlock(&mv_free_lock);
+	queue_work(system_unbound_wq, &mv_reap_work);
+}
+
+/* Module unload: nothing may stay queued. */
+void mv_mem_exit(void)
+{
+	flush_work(&mv_reap_work);
+	mv_mem_reap();
 }
 
 /* Free what mv_mem_defer_free() queued; may sleep (SRCU grace period). */
@@ -100,11 +116,14 @@ void mv_mem_free(struct mv_vm *vm)
 	for (i = 0; i < mem->nr_pages; i++) {
 		struct page *page = mem->pages[i];
 
+		if (!(i % 1024))
+			cond_resched();
 		if (!page)
 			continue;
 		mem->pages[i] = NULL;
 		if (mv_page_shared(page)) {
-			mv_share_release(vm, i, page, false);
+			/* Other VMs' readers may still look at a frame. */
+			mv_share_release(vm, i, page);
 		} else {
 			atomic_long_dec(&mem->used);
 			mv_mem_free_page(page);
@@ -154,10 +173,18 @@ static bool mv_mem_range_ok(struct mv_vm *vm, u64 gpa, u64 len)
 	return end <= (u64)vm->mem.nr_pages << PAGE_SHIFT;
 }
 
+/* Under the MMU lock: @gfn maps @page, private, which we may write. */
+bool mv_mem_private(struct mv_vm *vm, u64 gfn, struct page *page)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	return READ_ONCE(vm->mem.pages[gfn]) == page && !mv_page_shared(page);
+}
+
 /*
  * Write into one guest page, under the MMU lock and only into a private
- * page (copying a shared one first).  Shadowed guest page tables written
- * this way are re-read.
+ * page (copying a shared one first): a merge, which holds the lock while
+ * it compares and switches, never loses a write.  Shadowed guest page
+ * tables written this way are re-read.  Under mv_srcu.
  */
 static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 			     unsigned int len)
@@ -171,7 +198,7 @@ static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 		if (IS_ERR_OR_NULL(page))
 			return page ? PTR_ERR(page) : -EFAULT;
 		spin_lock(&vm->mmu.lock);
-		if (READ_ONCE(vm->mem.pages[gfn]) == page)
+		if (mv_mem_private(vm, gfn, page))
 			break;
 		spin_unlock(&vm->mmu.lock);
 	}
@@ -183,76 +210,84 @@ static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 	return 0;
 }
 
-/*
- * Copy between guest memory and a kernel (@kbuf) or user (@ubuf) buffer.
- * Reads of untouched pages return zeros without allocating.  The caller
- * holds the VM's SRCU read lock.
- */
-static int mv_mem_xfer(struct mv_vm *vm, u64 gpa, void *kbuf,
-		       void __user *ubuf, u64 len, bool write)
+/* Read from one guest page; zeros if it was never touched.  Under mv_srcu. */
+static void mv_mem_read_page(struct mv_vm *vm, u64 gpa, void *buf,
+			     unsigned int len)
 {
-	void *bounce = NULL;
-	u64 done = 0;
+	struct page *page = READ_ONCE(vm->mem.pages[gpa >> PAGE_SHIFT]);
+	void *va;
+
+	if (!page) {
+		memset(buf, 0, len);
+		return;
+	}
+	va = kmap_local_page(page);
+	memcpy(buf, va + (gpa & ~PAGE_MASK), len);
+	kunmap_local(va);
+}
+
+/* The next chunk of a copy at @gpa + @done: up to the end of its page. */
+static u64 mv_mem_chunk(u64 gpa, u64 done, u64 len)
+{
+	return min_t(u64, len - done, PAGE_SIZE - ((gpa + done) & ~PAGE_MASK));
+}
+
+/*
+ * Copy between guest memory and a kernel buffer; the caller holds mv_srcu.
+ * Reads of untouched pages return zeros without allocating.
+ */
+int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write)
+{
+	u64 done, chunk;
 	int ret = 0;
 
 	if (!mv_mem_range_ok(vm, gpa, len))
 		return -EINVAL;
-	if (ubuf && write) {
-		bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-		if (!bounce)
-			return -ENOMEM;
+	for (done = 0; done < len && !ret; done += chunk) {
+		chunk = mv_mem_chunk(gpa, done, len);
+		if (write)
+			ret = mv_mem_write_page(vm, gpa + done, buf + done, chunk);
+		else
+			mv_mem_read_page(vm, gpa + done, buf + done, chunk);
 	}
-	while (done < len && !ret) {
-		u64 off = (gpa + done) & ~PAGE_MASK;
-		u64 chunk = min_t(u64, len - done, PAGE_SIZE - off);
-		struct page *page;
-		void *va;
-
-		if (write) {
-			const void *src = kbuf + done;
-
-			if (ubuf) {
-				if (copy_from_user(bounce, ubuf + done, chunk)) {
-					ret = -EFAULT;
-					break;
-				}
-				src = bounce;
-			}
-			ret = mv_mem_write_page(vm, gpa + done, src, chunk);
-		} else {
-			page = READ_ONCE(vm->mem.pages[(gpa + done) >> PAGE_SHIFT]);
-			if (!page) {
-				if (ubuf)
-					ret = clear_user(ubuf + done, chunk) ? -EFAULT : 0;
-				else
-					memset(kbuf + done, 0, chunk);
-			} else {
-				va = kmap_local_page(page);
-				if (ubuf)
-					ret = copy_to_user(ubuf + done, va + off, chunk) ?
-					      -EFAULT : 0;
-				else
-					memcpy(kbuf + done, va + off, chunk);
-				kunmap_local(va);
-			}
-		}
-		done += chunk;
-		if (ubuf && fatal_signal_pending(current))
-			ret = -EINTR;
-		if (ubuf)
-			cond_resched();
-	}
-	kfree(bounce);
 	return ret;
 }
 
-int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write)
-{
-	return mv_mem_xfer(vm, gpa, buf, NULL, len, write);
-}
-
-int mv_mem_copy_user(struct mv_vm *vm, u64 gpa, void __user *buf, u64 len,
+/*
+ * The same with a user buffer, through a bounce page.  mv_srcu is only
+ * held around each page's kernel side: a VMM whose buffer faults slowly
+ * (userfaultfd, FUSE) must not hold up the freeing of pages for everybody.
+ */
+int mv_mem_copy_user(struct mv_vm *vm, u64 gpa, void __user *ubuf, u64 len,
 		     bool write)
 {
-	return mv_mem_xfer(vm, gpa, NULL, buf, len, write);
+	u64 done, chunk;
+	void *bounce;
+	int ret = 0, idx;
+
+	if (!mv_mem_range_ok(vm, gpa, len))
+		return -EINVAL;
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	for (done = 0; done < len && !ret; done += chunk) {
+		chunk = mv_mem_chunk(gpa, done, len);
+		if (write && copy_from_user(bounce, ubuf + done, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		idx = srcu_read_lock(&mv_srcu);
+		if (write)
+			ret = mv_mem_write_page(vm, gpa + done, bounce, chunk);
+		else
+			mv_mem_read_page(vm, gpa + done, bounce, chunk);
+		srcu_read_unlock(&mv_srcu, idx);
+		if (!write && copy_to_user(ubuf + done, bounce, chunk))
+			ret = -EFAULT;
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
+	}
+	kfree(bounce);
+	return ret;
 }

@@ -225,6 +225,8 @@ void mv_mem_free(struct mv_vm *vm);
 void mv_mem_free_page(struct page *page);
 void mv_mem_defer_free(struct page *page);
 void mv_mem_reap(void);
+void mv_mem_exit(void);
+bool mv_mem_private(struct mv_vm *vm, u64 gfn, struct page *page);
 /* The page behind @gfn, allocated zeroed on first touch; NULL outside RAM. */
 struct page *mv_mem_page(struct mv_vm *vm, u64 gfn);
 /* The same, private and so writable (share.c: copy-on-write). */
@@ -243,7 +245,13 @@ struct mv_mmu_vm {
 	struct list_head pages;		/* every shadow page, newest first */
 	unsigned long nr_pages;
 	unsigned long max_pages;
-	bool need_flush;		/* entries downgraded since last flush */
+	/*
+	 * Bumped under the lock whenever entries are downgraded or removed;
+	 * flushed_gen is the newest such generation no vCPU can still hold
+	 * a translation from (mv_mmu_flush_to()).
+	 */
+	u64 flush_gen;
+	atomic64_t flushed_gen;
 	struct mv_mmu_state *s;
 };
 
@@ -300,6 +308,8 @@ void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page);
 bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
 /* Make every vCPU drop stale translations before it runs again. */
 void mv_mmu_flush_remote(struct mv_vm *vm);
+/* Flush unless what generation @gen owes was flushed already. */
+void mv_mmu_flush_to(struct mv_vm *vm, u64 gen);
 /* INVLPG of @gva by the guest. */
 void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
 /*
@@ -379,9 +389,9 @@ extern unsigned int mv_share_scan_pages, mv_share_interval_ms;
 extern unsigned int mv_share_hash_bits;
 int mv_share_init(void);
 void mv_share_exit(void);
-void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer);
+void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page);
 void mv_share_forget_vm(struct mv_vm *vm);
-void mv_share_set_domain(struct mv_vm *vm, u32 domain);
+int mv_share_set_domain(struct mv_vm *vm, u32 domain);
 int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
 enum mv_share_policy mv_share_policy(u32 domain);
 struct mv_share_rule {
@@ -405,6 +415,7 @@ struct mv_vm {
 	u32 share_domain;
 	struct list_head share_hints;	/* under the share lock */
 	bool dying;			/* memory about to be freed */
+	bool share_recheck;		/* unsharing ran out of memory */
 
 	struct mutex lock;		/* vCPU creation, state changes */
 	/* Held for reading by every ioctl; for writing by destroy. */
@@ -417,6 +428,13 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	unsigned int nr_vcpus;
 };
+
+/* Entries were downgraded or removed: a flush is owed.  Under the lock. */
+static inline void mv_mmu_dirty(struct mv_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	vm->mmu.flush_gen++;
+}
 
 int mv_vm_init(void);
 void mv_vm_exit(void);

@@ -252,7 +252,10 @@ bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
 {
 	bool changed = false;
 
+	lockdep_assert_held(&vm->mmu.lock);
 	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_clear_w, &changed);
+	if (changed)
+		mv_mmu_dirty(vm);
 	return changed;
 }
 
@@ -260,9 +263,10 @@ void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
 {
 	u64 *sptep;
 
+	lockdep_assert_held(&vm->mmu.lock);
 	while ((sptep = mv_pte_list_first(vm->mmu.s->rmap[gfn])))
 		mv_drop_spte(vm, sptep);
-	vm->mmu.need_flush = true;
+	mv_mmu_dirty(vm);
 }
 
 static void mv_spte_retarget(u64 *sptep, void *arg)
@@ -273,8 +277,9 @@ static void mv_spte_retarget(u64 *sptep, void *arg)
 
 void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page)
 {
+	lockdep_assert_held(&vm->mmu.lock);
 	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_retarget, page);
-	vm->mmu.need_flush = true;
+	mv_mmu_dirty(vm);
 }
 
 static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
@@ -305,7 +310,7 @@ static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 		if (role.level > 1)
 			mv_mmu_sync_gfn(vm, gfn);
 		if (!vm->mmu.s->wp_count[gfn]++ && mv_rmap_write_protect(vm, gfn))
-			vm->mmu.need_flush = true;
+			mv_mmu_dirty(vm);
 	}
 	return sp;
 }
@@ -333,7 +338,7 @@ void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	vm->mmu.nr_pages--;
 	atomic_long_dec(&mv_mmu_pages);
 	sp->role.invalid = 1;
-	vm->mmu.need_flush = true;
+	mv_mmu_dirty(vm);
 	/* A root stays until its vCPU lets go of it. */
 	if (!sp->root_count)
 		list_add(&sp->link, &vm->mmu.s->zapped);
@@ -397,6 +402,27 @@ void mv_mmu_flush_remote(struct mv_vm *vm)
 }
 
 /*
+ * Everything dirtied up to generation @gen (read under the lock, after the
+ * changes) is flushed when this returns.  A flush another thread started
+ * after those changes counts; one that is still going on does not.
+ */
+void mv_mmu_flush_to(struct mv_vm *vm, u64 gen)
+{
+	s64 done = atomic64_read(&vm->mmu.flushed_gen);
+
+	if (done >= (s64)gen)
+		return;
+	mv_mmu_flush_remote(vm);
+	while (done < (s64)gen) {
+		s64 seen = atomic64_cmpxchg(&vm->mmu.flushed_gen, done, gen);
+
+		if (seen == done)
+			break;
+		done = seen;
+	}
+}
+
+/*
  * After changes made under the lock: flush if entries were downgraded and
  * free what mv_sp_zap() removed, once no CPU can still walk it.  Called
  * without the lock.
@@ -405,16 +431,14 @@ void mv_mmu_commit(struct mv_vm *vm)
 {
 	struct mv_sp *sp, *tmp;
 	LIST_HEAD(free);
+	u64 gen;
 
 	spin_lock(&vm->mmu.lock);
 	list_splice_init(&vm->mmu.s->zapped, &free);
-	if (!vm->mmu.need_flush && list_empty(&free)) {
-		spin_unlock(&vm->mmu.lock);
-		return;
-	}
-	vm->mmu.need_flush = false;
+	gen = vm->mmu.flush_gen;
 	spin_unlock(&vm->mmu.lock);
-	mv_mmu_flush_remote(vm);
+	/* Zapped pages were dirtied when zapped: this covers them too. */
+	mv_mmu_flush_to(vm, gen);
 	list_for_each_entry_safe(sp, tmp, &free, link) {
 		list_del(&sp->link);
 		mv_sp_free(sp);
@@ -725,12 +749,12 @@ int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
 		if ((*sptep & SPTE_ADDR) == page_to_phys(page) &&
 		    spte_gfn(sptep) == gfn) {
 			if ((*sptep & ~bits) & (SPTE_W | SPTE_U))
-				vm->mmu.need_flush = true;
+				mv_mmu_dirty(vm);
 			*sptep = page_to_phys(page) | bits;
 			return 0;
 		}
 		mv_drop_spte(vm, sptep);
-		vm->mmu.need_flush = true;
+		mv_mmu_dirty(vm);
 	}
 	ret = mv_pte_list_add(vcpu, &vm->mmu.s->rmap[gfn], sptep);
 	if (ret)

@@ -150,7 +150,9 @@ enum mv_gmode mv_guest_mode(struct mv_vcpu *vcpu);
 /*
  * Walk the guest tables for @addr with access @pferr (MV_PF_* bits),
  * setting Accessed (and Dirty) bits as the hardware would.  Returns 0, or
- * -EFAULT with w->fault set to the error code of the #PF to inject.
+ * -EFAULT with w->fault set to the error code of the #PF to inject,
+ * -ERANGE for a table outside guest RAM, or -ENOMEM (copying a shared table
+ * page to set a bit in it).
  */
 int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
 	    bool set_ad);

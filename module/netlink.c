@@ -215,6 +215,7 @@ static int mv_nl_vm_control(struct sk_buff *skb, struct genl_info *info)
 static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mv_vm *vm;
+	int ret;
 
 	if (!info->attrs[MV_A_VM_SHARE_DOMAIN]) {
 		NL_SET_ERR_MSG(info->extack,
@@ -224,9 +225,12 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 	vm = mv_nl_vm(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	mv_share_set_domain(vm, nla_get_u32(info->attrs[MV_A_VM_SHARE_DOMAIN]));
+	ret = mv_share_set_domain(vm, nla_get_u32(info->attrs[MV_A_VM_SHARE_DOMAIN]));
+	if (ret)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory unsharing the VM's pages: it is in the new domain, and the scanner goes on unsharing");
 	mv_vm_put(vm);
-	return 0;
+	return ret;
 }
 
 struct mv_nl_counter {
@@ -344,7 +348,7 @@ static int mv_nl_set_share(struct sk_buff *skb, struct genl_info *info)
 				       "too many domains with a policy: set some back to 'all' first");
 		else if (ret)
 			NL_SET_ERR_MSG(info->extack,
-				       "out of memory recording the domain policy");
+				       "out of memory applying the domain policy (if it was recorded, the scanner goes on unsharing)");
 		if (ret)
 			return ret;
 	}

@@ -113,22 +113,23 @@ static bool mv_frame_put_user(struct mv_frame *f)
 	return true;
 }
 
-/* Unused now: the page goes (after readers are done), the frame too. */
-static void mv_frame_free(struct mv_frame *f, bool defer)
+/*
+ * Unused now: the page goes once no reader can be looking at it (another
+ * VM's reader may have picked it up from its slot before it let go), and
+ * the frame goes at once (only holders of a user or a pin look into it).
+ */
+static void mv_frame_free(struct mv_frame *f)
 {
 	set_page_private(f->page, 0);
-	if (defer)
-		mv_mem_defer_free(f->page);
-	else
-		mv_mem_free_page(f->page);
+	mv_mem_defer_free(f->page);
 	kfree(f);
 }
 
 /*
- * @vm's slot @gfn no longer maps shared @page (teardown, COW): drop the
- * reference.  Called without the MMU lock.
+ * @vm's slot @gfn, which mapped shared @page, is being emptied (teardown):
+ * drop the slot's reference.
  */
-void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer)
+void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page)
 {
 	struct mv_frame *f;
 	bool last;
@@ -138,62 +139,98 @@ void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page, bool defer)
 		return;
 	}
 	f = mv_frame_of(page);
+	if (WARN_ON_ONCE(!f))
+		return;
 	atomic_long_dec(&vm->mem.shared);
 	spin_lock(&mv_share_lock);
 	last = mv_frame_put_user(f);
 	spin_unlock(&mv_share_lock);
 	if (last)
-		mv_frame_free(f, defer);
+		mv_frame_free(f);
+}
+
+/* Under the MMU lock: does @gfn still map @page, shared? */
+static bool mv_still_shared(struct mv_vm *vm, u64 gfn, struct page *page)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	return READ_ONCE(vm->mem.pages[gfn]) == page && mv_page_shared(page);
+}
+
+/*
+ * @gfn maps shared @page: take it back if we are the frame's only user.
+ * True if so (the page is private now).  Under the MMU lock, which keeps
+ * the slot's reference, and so the frame, alive.
+ */
+static bool mv_take_back(struct mv_vm *vm, struct page *page)
+{
+	struct mv_frame *f;
+	bool mine = false;
+
+	lockdep_assert_held(&vm->mmu.lock);
+	if (page == mv_zero_page())
+		return false;
+	f = mv_frame_of(page);
+	spin_lock(&mv_share_lock);
+	if (f->users == 1 && !f->pins) {
+		hash_del(&f->node);
+		set_page_private(page, 0);
+		mine = true;
+	}
+	spin_unlock(&mv_share_lock);
+	if (mine) {
+		kfree(f);
+		atomic_long_dec(&vm->mem.shared);
+		atomic_long_inc(&vm->mem.used);
+	}
+	return mine;
 }
 
 /*
  * A private page for writing @gfn: allocate it if never touched, copy it
  * if shared (copy-on-write), or take a frame back from being shared if we
- * are its only user.  Called with the VM's SRCU read lock held.
+ * are its only user.  Called with mv_srcu held.  The page may be shared
+ * again by the time the caller writes: kernel writers check under the MMU
+ * lock (mv_mem_private()).
  */
 struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 {
+	struct mv_frame *f = NULL;
 	struct page *page, *copy;
-	struct mv_frame *f;
+	bool last = false;
 
 	for (;;) {
 		page = mv_mem_page(vm, gfn);
 		if (IS_ERR_OR_NULL(page) || !mv_page_shared(page))
 			return page;
 
-		f = page == mv_zero_page() ? NULL : mv_frame_of(page);
-		if (f) {
-			bool mine = false;
-
-			spin_lock(&vm->mmu.lock);
-			spin_lock(&mv_share_lock);
-			if (READ_ONCE(vm->mem.pages[gfn]) == page &&
-			    f->users == 1 && !f->pins) {
-				hash_del(&f->node);
-				set_page_private(page, 0);
-				mine = true;
-			}
-			spin_unlock(&mv_share_lock);
+		spin_lock(&vm->mmu.lock);
+		if (!mv_still_shared(vm, gfn, page)) {
 			spin_unlock(&vm->mmu.lock);
-			if (mine) {
-				kfree(f);
-				atomic_long_dec(&vm->mem.shared);
-				atomic_long_inc(&vm->mem.used);
-				return page;
-			}
+			continue;
 		}
+		if (mv_take_back(vm, page)) {
+			spin_unlock(&vm->mmu.lock);
+			return page;
+		}
+		spin_unlock(&vm->mmu.lock);
 
+		/*
+		 * Copy.  If the frame changes hands meanwhile (another writer
+		 * copies it or takes it back), the check below sees it and
+		 * the copy is dropped; a frame let go of is only freed after
+		 * mv_srcu readers like us are done.
+		 */
 		copy = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
 		if (!copy)
 			return ERR_PTR(-ENOMEM);
 		set_page_private(copy, 0);
-		if (f)
-			copy_highpage(copy, page);
-		else
+		if (page == mv_zero_page())
 			clear_highpage(copy);
+		else
+			copy_highpage(copy, page);
 
 		spin_lock(&vm->mmu.lock);
-		if (READ_ONCE(vm->mem.pages[gfn]) != page) {
+		if (!mv_still_shared(vm, gfn, page)) {
 			spin_unlock(&vm->mmu.lock);
 			__free_page(copy);
 			continue;
@@ -201,15 +238,24 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 		WRITE_ONCE(vm->mem.pages[gfn], copy);
 		/* Still read-only: the faulting writer upgrades its own entry. */
 		mv_rmap_retarget(vm, gfn, copy);
-		spin_unlock(&vm->mmu.lock);
-		mv_mmu_commit(vm);
 		atomic_long_inc(&mv_guest_pages);
 		atomic_long_inc(&vm->mem.used);
 		atomic_long_inc(&vm->mem.cow_breaks);
 		spin_lock(&mv_share_lock);
 		mv_share_stats.cow_breaks++;
+		if (page == mv_zero_page()) {
+			atomic_long_dec(&vm->mem.zero);
+		} else {
+			f = mv_frame_of(page);
+			atomic_long_dec(&vm->mem.shared);
+			last = mv_frame_put_user(f);
+		}
 		spin_unlock(&mv_share_lock);
-		mv_share_release(vm, gfn, page, true);
+		spin_unlock(&vm->mmu.lock);
+		/* No vCPU may read the frame through a stale entry after this. */
+		mv_mmu_commit(vm);
+		if (last)
+			mv_frame_free(f);
 		return copy;
 	}
 }
@@ -217,26 +263,33 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 static void mv_hint_drop(struct mv_vm *vm, u64 gfn);
 
 /*
- * Merge @vm's private @page at @gfn into @target (a frame's page or the
- * zero page): write-protect, flush, compare, switch.  0, -EAGAIN (the slot
- * changed), or -ENODATA (the contents differ).
+ * Merge @vm's private @page at @gfn into frame @f (pinned by the caller)
+ * or, if @f is NULL, into the zero page: write-protect, flush, compare,
+ * switch.  0, -EAGAIN (the slot changed), or -ENODATA (the contents
+ * differ).
  */
 static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
-		    struct page *target)
+		    struct mv_frame *f)
 {
+	struct page *target = f ? f->page : mv_zero_page();
 	bool same;
 	void *a, *b;
 
 	spin_lock(&vm->mmu.lock);
-	if (READ_ONCE(vm->mem.pages[gfn]) != page || vm->mmu.s->wp_count[gfn]) {
+	if (READ_ONCE(vm->mem.pages[gfn]) != page || mv_page_shared(page) ||
+	    vm->mmu.s->wp_count[gfn]) {
 		spin_unlock(&vm->mmu.lock);
 		return -EAGAIN;
 	}
-	/* From here until the switch no vCPU can write @page. */
-	if (mv_rmap_write_protect(vm, gfn))
-		mv_mmu_flush_remote(vm);
+	/*
+	 * From here until the switch no vCPU can write @page: its entries
+	 * are read-only, and no TLB holds a writable one, including entries
+	 * other paths removed but did not flush yet.
+	 */
+	mv_rmap_write_protect(vm, gfn);
+	mv_mmu_flush_to(vm, vm->mmu.flush_gen);
 	a = kmap_local_page(page);
-	if (target == mv_zero_page()) {
+	if (!f) {
 		same = !memchr_inv(a, 0, PAGE_SIZE);
 	} else {
 		b = kmap_local_page(target);
@@ -250,12 +303,20 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 	}
 	WRITE_ONCE(vm->mem.pages[gfn], target);
 	mv_rmap_retarget(vm, gfn, target);
+	atomic_long_dec(&vm->mem.used);
+	spin_lock(&mv_share_lock);
+	if (f) {
+		mv_frame_get_user(f);
+		atomic_long_inc(&vm->mem.shared);
+		mv_share_stats.merges++;
+	} else {
+		atomic_long_inc(&vm->mem.zero);
+		mv_share_stats.zero_merges++;
+	}
+	spin_unlock(&mv_share_lock);
 	spin_unlock(&vm->mmu.lock);
 	/* Stale TLB entries may still name @page: flush before freeing it. */
-	mv_mmu_flush_remote(vm);
-	atomic_long_dec(&vm->mem.used);
-	atomic_long_inc(target == mv_zero_page() ? &vm->mem.zero :
-						   &vm->mem.shared);
+	mv_mmu_commit(vm);
 	mv_mem_defer_free(page);
 	mv_hint_drop(vm, gfn);
 	return 0;
@@ -353,20 +414,28 @@ static void mv_hint_add(struct mv_vm *vm, u64 gfn, u64 hash)
 	kfree(old);
 }
 
-/* Forget every hint of @vm (teardown, domain change). */
+/* Forget every hint of @vm (teardown, domain change), a batch at a time. */
 void mv_share_forget_vm(struct mv_vm *vm)
 {
 	struct mv_hint *h, *tmp;
+	unsigned int n;
 	LIST_HEAD(dead);
 
-	spin_lock(&mv_share_lock);
-	list_for_each_entry_safe(h, tmp, &vm->share_hints, vm_link) {
-		mv_hint_del(h);
-		list_add(&h->vm_link, &dead);
-	}
-	spin_unlock(&mv_share_lock);
-	list_for_each_entry_safe(h, tmp, &dead, vm_link)
-		kfree(h);
+	do {
+		n = 0;
+		spin_lock(&mv_share_lock);
+		list_for_each_entry_safe(h, tmp, &vm->share_hints, vm_link) {
+			if (n++ == 256)
+				break;
+			mv_hint_del(h);
+			list_add(&h->vm_link, &dead);
+		}
+		spin_unlock(&mv_share_lock);
+		list_for_each_entry_safe(h, tmp, &dead, vm_link)
+			kfree(h);
+		INIT_LIST_HEAD(&dead);
+		cond_resched();
+	} while (n > 256);
 }
 
 /*
@@ -384,22 +453,24 @@ static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
 	page = READ_ONCE(vm2->mem.pages[gfn2]);
 	if (!page || mv_page_shared(page) || vm2->mmu.s->wp_count[gfn2])
 		goto fail;
-	if (mv_rmap_write_protect(vm2, gfn2))
-		mv_mmu_flush_remote(vm2);
-	/* Read-only now: this hash stays true while it is a frame. */
+	/* Read-only now, in every TLB: this hash stays true while shared. */
+	mv_rmap_write_protect(vm2, gfn2);
+	mv_mmu_flush_to(vm2, vm2->mmu.flush_gen);
 	if (mv_page_hash(page) != hash)
 		goto fail;
 	f->hash = hash;
 	f->domain = READ_ONCE(vm2->share_domain);
 	f->page = page;
 	f->users = 1;
+	/* Pinned for the caller's merge: nobody may take it back before. */
+	f->pins = 1;
 	set_page_private(page, (unsigned long)f);
+	atomic_long_dec(&vm2->mem.used);
+	atomic_long_inc(&vm2->mem.shared);
 	spin_lock(&mv_share_lock);
 	hash_add(mv_frames, &f->node, hash);
 	spin_unlock(&mv_share_lock);
 	spin_unlock(&vm2->mmu.lock);
-	atomic_long_dec(&vm2->mem.used);
-	atomic_long_inc(&vm2->mem.shared);
 	return f;
 fail:
 	spin_unlock(&vm2->mmu.lock);
@@ -407,27 +478,23 @@ fail:
 	return NULL;
 }
 
-/* Merge @vm's @page into frame @f (pinned by the caller). */
+/* Merge @vm's @page into frame @f, pinned by the caller, and unpin it. */
 static void mv_merge_frame(struct mv_vm *vm, u64 gfn, struct page *page,
 			   struct mv_frame *f)
 {
-	int ret = mv_merge(vm, gfn, page, f->page);
+	int ret = mv_merge(vm, gfn, page, f);
 	bool last;
 
 	spin_lock(&mv_share_lock);
 	f->pins--;
-	if (!ret) {
-		mv_frame_get_user(f);
-		mv_share_stats.merges++;
-	} else if (ret == -ENODATA) {
+	if (ret == -ENODATA)
 		mv_share_stats.collisions++;
-	}
 	last = !f->users && !f->pins;
 	if (last)
 		hash_del(&f->node);
 	spin_unlock(&mv_share_lock);
 	if (last)
-		mv_frame_free(f, true);
+		mv_frame_free(f);
 }
 
 /* Look at one guest page. */
@@ -449,11 +516,7 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 	hash = zero ? 0 : mv_hash(va);
 	kunmap_local(va);
 	if (zero) {
-		if (!mv_merge(vm, gfn, page, mv_zero_page())) {
-			spin_lock(&mv_share_lock);
-			mv_share_stats.zero_merges++;
-			spin_unlock(&mv_share_lock);
-		}
+		mv_merge(vm, gfn, page, NULL);
 		return;
 	}
 	if (pol != MV_SHARE_ALL)
@@ -494,9 +557,6 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 		mv_hint_add(vm, gfn, hash);
 		return;
 	}
-	spin_lock(&mv_share_lock);
-	f->pins++;
-	spin_unlock(&mv_share_lock);
 	mv_merge_frame(vm, gfn, page, f);
 }
 
@@ -527,14 +587,19 @@ static bool mv_scan_vm(struct mv_vm *vm, unsigned int *budget)
 		}
 		(*budget)--;
 		mv_scan_page(vm, mv_scan_gfn, pol);
+		if (!(*budget % 64))
+			cond_resched();
 	}
 out:
 	srcu_read_unlock(&mv_srcu, idx);
 	return end;
 }
 
-/* One batch of the scanner: up to @budget backed pages, VM after VM. */
-static void mv_scan_batch(unsigned int budget)
+/*
+ * One batch of the scanner: up to @budget backed pages, VM after VM.  True
+ * when a full pass ended and a scan-done event is due.
+ */
+static bool mv_scan_batch(unsigned int budget)
 {
 	unsigned int start = budget;
 	bool full = false;
@@ -570,86 +635,116 @@ static void mv_scan_batch(unsigned int budget)
 		mv_share_stats.full_scans++;
 	spin_unlock(&mv_share_lock);
 	if (!full)
-		return;
+		return false;
 	mv_pass_pages = 0;
 	/* Events at most once a second: small VMs make for quick passes. */
-	if (time_after(jiffies, mv_last_event + HZ)) {
-		mv_last_event = jiffies;
-		mv_nl_share_event();
+	if (!time_after(jiffies, mv_last_event + HZ))
+		return false;
+	mv_last_event = jiffies;
+	return true;
+}
+
+static int mv_share_unshare(struct mv_vm *vm);
+
+/* Finish unsharing that an earlier change of rules could not complete. */
+static void mv_share_retry(void)
+{
+	struct mv_vm *vm;
+	u32 id = 1;
+
+	while ((vm = mv_vm_get_next(&id))) {
+		if (READ_ONCE(vm->share_recheck) && !mv_share_unshare(vm))
+			WRITE_ONCE(vm->share_recheck, false);
+		mv_vm_put(vm);
+		id++;
 	}
 }
 
 static int mv_scanner_fn(void *arg)
 {
+	bool event;
+
 	while (!kthread_should_stop()) {
+		event = false;
 		if (READ_ONCE(mv_share_enabled)) {
 			down_read(&mv_share_rules);
-			mv_scan_batch(READ_ONCE(mv_share_scan_pages));
+			mv_share_retry();
+			event = mv_scan_batch(READ_ONCE(mv_share_scan_pages));
 			up_read(&mv_share_rules);
 		}
-		mv_mem_reap();
+		/* It reads the rules itself. */
+		if (event)
+			mv_nl_share_event();
 		schedule_timeout_interruptible(msecs_to_jiffies(READ_ONCE(mv_share_interval_ms)));
 	}
 	return 0;
 }
 
+/* Under @vm's MMU lock: may @vm's slot keep mapping shared @page? */
+static bool mv_share_allowed(struct mv_vm *vm, struct page *page,
+			     enum mv_share_policy pol)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	if (page == mv_zero_page())
+		return pol != MV_SHARE_OFF;
+	/* The slot's reference keeps the frame while we hold the lock. */
+	return pol == MV_SHARE_ALL &&
+	       mv_frame_of(page)->domain == READ_ONCE(vm->share_domain);
+}
+
 /*
- * Give every page of @vm that @vm's policy no longer allows sharing back.
- * Called with the rules held for writing.
+ * Give back every page of @vm that its domain and policy no longer allow
+ * to be shared; forget its hints.  With the rules held (the scanner, which
+ * merges, is the caller or waits).  0, or -ENOMEM: then the scanner tries
+ * again later (vm->share_recheck).
  */
-static void mv_share_enforce(struct mv_vm *vm)
+static int mv_share_unshare(struct mv_vm *vm)
 {
 	enum mv_share_policy pol = mv_share_policy(READ_ONCE(vm->share_domain));
+	int idx, ret = 0;
 	u64 gfn;
-	int idx;
 
 	mv_share_forget_vm(vm);
 	idx = srcu_read_lock(&mv_srcu);
 	for (gfn = 0; !READ_ONCE(vm->dying) && gfn < vm->mem.nr_pages; gfn++) {
 		struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+		bool bad;
 
 		if (!page || !mv_page_shared(page))
 			continue;
-		if (page == mv_zero_page() && pol != MV_SHARE_OFF)
-			continue;
-		if (IS_ERR(mv_mem_page_w(vm, gfn)))
+		spin_lock(&vm->mmu.lock);
+		bad = READ_ONCE(vm->mem.pages[gfn]) == page &&
+		      mv_page_shared(page) && !mv_share_allowed(vm, page, pol);
+		spin_unlock(&vm->mmu.lock);
+		if (bad && IS_ERR(mv_mem_page_w(vm, gfn))) {
+			WRITE_ONCE(vm->share_recheck, true);
+			ret = -ENOMEM;
 			break;
-		cond_resched();
+		}
+		if (!(gfn % 64))
+			cond_resched();
 	}
 	srcu_read_unlock(&mv_srcu, idx);
+	return ret;
 }
 
 /* Moving a VM to another domain ends its sharing with the old one. */
-void mv_share_set_domain(struct mv_vm *vm, u32 domain)
+int mv_share_set_domain(struct mv_vm *vm, u32 domain)
 {
-	u64 gfn;
-	int idx;
+	int ret = 0;
 
 	down_write(&mv_share_rules);
-	if (vm->share_domain == domain) {
-		up_write(&mv_share_rules);
-		return;
+	if (vm->share_domain != domain) {
+		WRITE_ONCE(vm->share_domain, domain);
+		ret = mv_share_unshare(vm);
 	}
-	WRITE_ONCE(vm->share_domain, domain);
-	mv_share_forget_vm(vm);
-	idx = srcu_read_lock(&mv_srcu);
-	for (gfn = 0; !READ_ONCE(vm->dying) && gfn < vm->mem.nr_pages; gfn++) {
-		struct page *page = READ_ONCE(vm->mem.pages[gfn]);
-
-		/* The zero page depends on nobody's data: it may stay. */
-		if (!page || !mv_page_shared(page) || page == mv_zero_page())
-			continue;
-		if (IS_ERR(mv_mem_page_w(vm, gfn)))
-			break;
-		cond_resched();
-	}
-	srcu_read_unlock(&mv_srcu, idx);
-	mv_share_enforce(vm);
 	up_write(&mv_share_rules);
+	return ret;
 }
 
 int mv_share_set_policy(u32 domain, enum mv_share_policy pol)
 {
+	bool enomem = false;
 	struct mv_vm *vm;
 	u32 id = 1;
 	int ret = 0;
@@ -670,13 +765,13 @@ int mv_share_set_policy(u32 domain, enum mv_share_policy pol)
 			mv_nr_policies++;
 	}
 	while (!ret && pol != MV_SHARE_ALL && (vm = mv_vm_get_next(&id))) {
-		if (vm->share_domain == domain)
-			mv_share_enforce(vm);
+		if (vm->share_domain == domain && mv_share_unshare(vm))
+			enomem = true;
 		mv_vm_put(vm);
 		id++;
 	}
 	up_write(&mv_share_rules);
-	return ret;
+	return ret ? ret : enomem ? -ENOMEM : 0;
 }
 
 /* Domains with a policy other than the default (at most @max): how many. */
@@ -738,7 +833,6 @@ int mv_share_init(void)
 void mv_share_exit(void)
 {
 	kthread_stop(mv_scanner);
-	mv_mem_reap();
 	xa_destroy(&mv_domains);
 	WARN_ON(!hash_empty(mv_frames) || !hash_empty(mv_hints));
 }

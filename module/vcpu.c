@@ -255,9 +255,12 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 	}
 	WRITE_ONCE(vcpu->task, current);
 	fpu_swap_kvm_fpstate(&vcpu->gfpu, true);
+	/* Guest pages we look at stay until we are done with them (mem.c). */
+	vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 	ret = mv_complete_pending(vcpu);
 	if (!ret)
 		ret = mv_vcpu_run_loop(vcpu);
+	srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 	fpu_swap_kvm_fpstate(&vcpu->gfpu, false);
 	WRITE_ONCE(vcpu->task, NULL);
 	run->if_flag = !!(vcpu->rflags & MV_RFLAGS_IF);
@@ -461,6 +464,7 @@ static long mv_set_cpuid(struct mv_vcpu *vcpu, struct mv_cpuid __user *ucpuid)
 	struct mv_cpuid_entry *tab;
 	struct mv_cpuid hdr;
 	unsigned int i;
+	int idx;
 
 	if (copy_from_user(&hdr, ucpuid, sizeof(hdr)))
 		return -EFAULT;
@@ -484,7 +488,9 @@ static long mv_set_cpuid(struct mv_vcpu *vcpu, struct mv_cpuid __user *ucpuid)
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = tab;
 	vcpu->cpuid_nent = hdr.nent;
+	idx = srcu_read_lock(&mv_srcu);
 	mv_mmu_reset(vcpu);
+	srcu_read_unlock(&mv_srcu, idx);
 	return 0;
 }
 
@@ -499,6 +505,7 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		struct mv_sregs sregs;
 	} u;
 	long ret;
+	int idx;
 
 	down_read(&vm->alive);
 	if (READ_ONCE(vm->state) == MV_VM_DESTROYED) {
@@ -514,8 +521,6 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		ret = -EINTR;
 		goto out_alive;
 	}
-	/* Guest pages we read stay until we are done (mem.c); MV_RUN drops it. */
-	vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 	switch (cmd) {
 	case MV_RUN:
 		ret = arg ? -EINVAL : mv_vcpu_run(vcpu);
@@ -533,8 +538,14 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		ret = copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
 		break;
 	case MV_SET_SREGS:
-		ret = copy_from_user(&u.sregs, argp, sizeof(u.sregs)) ? -EFAULT :
-		      mv_set_sregs(vcpu, &u.sregs);
+		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs))) {
+			ret = -EFAULT;
+			break;
+		}
+		/* It reads PDPTEs and may resync tables: guest memory. */
+		idx = srcu_read_lock(&mv_srcu);
+		ret = mv_set_sregs(vcpu, &u.sregs);
+		srcu_read_unlock(&mv_srcu, idx);
 		break;
 	case MV_INJECT_EXCEPTION:
 		ret = mv_inject(vcpu, argp);
@@ -548,7 +559,6 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	default:
 		ret = -ENOTTY;
 	}
-	srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 	mutex_unlock(&vcpu->mutex);
 out_alive:
 	up_read(&vm->alive);

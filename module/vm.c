@@ -202,17 +202,13 @@ static long mv_vm_ioctl_mem(struct mv_vm *vm, unsigned int cmd,
 {
 	struct mv_guest_mem m;
 
-	int idx, ret;
-
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
 	if (m.flags || !m.size)
 		return -EINVAL;
-	idx = srcu_read_lock(&mv_srcu);
-	ret = mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
-			       cmd == MV_WRITE_GUEST);
-	srcu_read_unlock(&mv_srcu, idx);
-	return ret;
+	/* mv_srcu is taken page by page, around the kernel side only. */
+	return mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
+				cmd == MV_WRITE_GUEST);
 }
 
 static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -352,30 +348,32 @@ int mv_vm_create(const struct mv_vm_config __user *ucfg)
 	ret = mv_vm_list(vm);
 	if (ret)
 		goto err_list;
+	/*
+	 * Listed, others (the scanner, netlink) may hold references now: from
+	 * here on the VM goes through its release, which this pairs with.
+	 */
+	__module_get(THIS_MODULE);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
-		goto err_fd;
+		goto err_put;
 	}
 	file = anon_inode_getfile("minivisor-vm", &mv_vm_fops, vm, O_RDWR);
 	if (IS_ERR(file)) {
+		put_unused_fd(fd);
 		ret = PTR_ERR(file);
-		goto err_file;
+		goto err_put;
 	}
-	/* Paired with module_put() when the VM is freed. */
-	__module_get(THIS_MODULE);
 	mv_nl_event(vm, MV_CMD_EVENT_VM_CREATED);
 	fd_install(fd, file);
 	return fd;
 
-err_file:
-	put_unused_fd(fd);
-err_fd:
+err_put:
+	/* Unlisted first: a VM nobody saw created is not "destroyed" either. */
 	mv_vm_unlist(vm);
-	mutex_lock(&mv_vms_mutex);
-	mv_arch->hw_put();
-	mutex_unlock(&mv_vms_mutex);
+	mv_vm_put(vm);
+	return ret;
 err_list:
 	mv_mmu_vm_free(vm);
 err_mmu:

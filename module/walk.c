@@ -97,21 +97,26 @@ static int mv_gpte_read(struct mv_vm *vm, u64 gpa, int size, u64 *val)
 /*
  * Like the hardware's locked update of A/D bits: only into a private page
  * (a shared one is copied first), under the MMU lock as every kernel write
- * to guest memory.
+ * to guest memory.  1 if done, 0 if the entry changed, -ENOMEM.
  */
-static bool mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
-			    u64 new)
+static int mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
+			   u64 new)
 {
-	struct page *page = mv_mem_page_w(vm, gpa >> PAGE_SHIFT);
+	u64 gfn = gpa >> PAGE_SHIFT;
+	struct page *page;
 	bool ok;
 	void *va;
 
-	if (IS_ERR_OR_NULL(page))
-		return false;
-	spin_lock(&vm->mmu.lock);
-	if (READ_ONCE(vm->mem.pages[gpa >> PAGE_SHIFT]) != page) {
+	for (;;) {
+		page = mv_mem_page_w(vm, gfn);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		if (!page)
+			return 0;
+		spin_lock(&vm->mmu.lock);
+		if (mv_mem_private(vm, gfn, page))
+			break;
 		spin_unlock(&vm->mmu.lock);
-		return false;
 	}
 	va = kmap_local_page(page);
 	if (size == 4)
@@ -168,6 +173,7 @@ int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
 	bool nxe = vcpu->efer & MV_EFER_NXE;
 	u64 table, pte, mask;
 	u32 fault;
+	int ret;
 
 	pferr &= MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH;
 retry:
@@ -271,7 +277,10 @@ retry:
 			new |= PTE_D;
 		if (new == old)
 			continue;
-		if (!mv_gpte_cmpxchg(vm, w->pte_gpa[level], size, old, new))
+		ret = mv_gpte_cmpxchg(vm, w->pte_gpa[level], size, old, new);
+		if (ret < 0)
+			return ret;
+		if (!ret)
 			goto retry;		/* the guest changed it: walk again */
 		w->gpte[level] = new;
 		if (level == w->level && (new & PTE_D))

@@ -805,8 +805,11 @@ TEST_F_TIMEOUT(share, mvctl_share_show_set_and_monitor, 120)
 
 /*
  * Guests check every page they own while they rewrite pages, store values
- * that are already there, and touch zero pages, with the scanner merging
- * as fast as it can: no guest ever sees a wrong byte.
+ * that are already there, and touch zero pages; VMM threads rewrite half
+ * of the image of every other VM (MV_WRITE_GUEST, the ioctl COW path)
+ * with content the others share, or not, while those others check theirs;
+ * and the scanner merges as fast as it can: no guest ever sees a wrong
+ * byte.
  */
 TEST_F_TIMEOUT(share, checksumming_guests_see_no_corruption, 600)
 {
@@ -814,6 +817,7 @@ TEST_F_TIMEOUT(share, checksumming_guests_see_no_corruption, 600)
 		.kind = TVM_MV, .vms = 4, .mem = 16 << 20,
 		.image = 512, .unique = 128, .zero = 64, .volatile_pages = 8,
 		.test = S_STRESS, .steps = 60000, .name = "stress",
+		.vmm_writer = true,
 	};
 	struct sstats s0, s;
 	struct wl w;

@@ -58,8 +58,11 @@
  * From SHARE_BASE on: image pages (the same in every VM), unique pages
  * (this VM's own), zero pages (backed, all zeros) and volatile pages
  * (rewritten all the time).  arg[0]: VM index, arg[1..4]: how many image,
- * unique, zero and volatile pages, arg[5]: steps (S_STRESS).
+ * unique, zero and volatile pages, arg[5]: steps (S_STRESS).  S_STRESS
+ * never rewrites the upper half of the image; with SHARE_VMM_HALF in
+ * arg[0] it leaves that half to the VMM, which rewrites it meanwhile.
  */
+#define SHARE_VMM_HALF	(1ull << 32)
 #define S_FILL		1	/* fill, SYNC(1); then SYNC2(2, round) per round, forever */
 #define S_STRESS	2	/* fill, SYNC(1); arg[5] checked reads and writes; DONE */
 #define S_WRITE		3	/* SYNC2(1, *arg[1]), then *arg[1] = arg[2]; DONE */

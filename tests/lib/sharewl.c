@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,10 +126,48 @@ static void child_fail(int fd, unsigned int i, const char *fmt, ...)
 	_exit(1);
 }
 
+struct vmm_writer {
+	struct tvm *t;
+	uint64_t first, end;		/* image pages it rewrites */
+	volatile bool stop;
+	uint64_t writes;
+	int err;
+};
+
+/* Rewrite random pages of the VMM's half with random versions. */
+static void *vmm_writer_fn(void *arg)
+{
+	struct vmm_writer *v = arg;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ v->first, buf[512];
+
+	while (!v->stop) {
+		uint64_t idx, ver;
+		int k;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		idx = v->first + x % (v->end - v->first);
+		ver = (x >> 40) % 3;
+		for (k = 0; k < 512; k++)
+			buf[k] = share_word(SEED_IMAGE, idx, ver, k);
+		if (tvm_write(v->t, SHARE_BASE + idx * 4096, buf, sizeof(buf))) {
+			v->err = errno;
+			break;
+		}
+		v->writes++;
+	}
+	return NULL;
+}
+
 static void child(const struct wl_params *p, unsigned int i, int fd)
 {
 	uint64_t args[6] = { i, p->image, p->unique, p->zero,
 			     p->volatile_pages, p->steps };
+	struct vmm_writer vw = { .first = p->image / 2, .end = p->image };
+	bool writer = p->vmm_writer && p->test == S_STRESS && !(i % 2) &&
+		      p->image >= 2;
+	pthread_t thread;
 	struct wl_msg done = { .kind = MSG_DONE, .vm = i };
 	char name[MV_VM_NAME_LEN];
 	enum tvm_exit e;
@@ -143,21 +182,36 @@ static void child(const struct wl_params *p, unsigned int i, int fd)
 	if (p->kind == TVM_KVM && p->mergeable &&
 	    madvise(t.kvm_mem, t.mem_size, MADV_MERGEABLE))
 		child_fail(fd, i, "madvise(MADV_MERGEABLE): %s", strerror(errno));
+	if (writer)
+		args[0] |= SHARE_VMM_HALF;
 	ret = tvm_load(&t, "share64");
 	if (!ret)
 		ret = tvm_args(&t, p->test, args, 6);
 	if (ret)
 		child_fail(fd, i, "cannot load share64: %s", strerror(-ret));
+	vw.t = &t;
 	for (;;) {
 		e = tvm_run(&t);
 		if (e == TVM_EXIT_UCALL && t.uc.cmd == UCALL_SYNC) {
 			if (t.uc.args[0] == 1 && snapshot(&t, i, fd))
 				child_fail(fd, i, "snapshot failed");
+			/* Filled: from now on the VMM rewrites its half. */
+			if (t.uc.args[0] == 1 && writer &&
+			    pthread_create(&thread, NULL, vmm_writer_fn, &vw))
+				child_fail(fd, i, "cannot start the VMM writer");
 			if (t.uc.args[0] == 2 && p->round_ms)
 				usleep(p->round_ms * 1000);
 			continue;
 		}
 		if (e == TVM_EXIT_UCALL && t.uc.cmd == UCALL_DONE) {
+			if (writer) {
+				vw.stop = true;
+				pthread_join(thread, NULL);
+				if (vw.err || !vw.writes)
+					child_fail(fd, i, "VMM writer: %s after %llu writes",
+						   strerror(vw.err),
+						   (unsigned long long)vw.writes);
+			}
 			write_all(fd, &done, sizeof(done));
 			_exit(0);
 		}

@@ -26,6 +26,12 @@ struct wl_params {
 	uint64_t steps;			/* S_STRESS */
 	unsigned int round_ms;		/* S_FILL: pause between rounds */
 	bool mergeable;			/* KVM: madvise(MADV_MERGEABLE) */
+	/*
+	 * S_STRESS: in even VMs a VMM thread keeps rewriting the upper half
+	 * of the image (with content other VMs hold too, or not), while the
+	 * odd VMs' guests check that half is what they filled.
+	 */
+	bool vmm_writer;
 	uint32_t domain;		/* minivisor sharing domain */
 	const char *name;		/* VM names: <name>-<i> */
 };
