@@ -253,7 +253,7 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_HLT]++;
 	if (mv_skip_insn(vcpu))
 		return -EOPNOTSUPP;
-	if (READ_ONCE(vcpu->irq_pending) && (vcpu->rflags & MV_RFLAGS_IF))
+	if (mv_vcpu_irq_pending(vcpu) && (vcpu->rflags & MV_RFLAGS_IF))
 		return 0;
 	if (vcpu->rflags & MV_RFLAGS_IF) {
 		vcpu->halted = true;

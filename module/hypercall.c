@@ -23,6 +23,10 @@ void mv_hypercall(struct mv_vcpu *vcpu)
 	case MV_HC_API_VERSION:
 		ret = MV_API_VERSION;
 		break;
+	case MV_HC_BALLOON_TARGET ... MV_HC_BALLOON_STATS:
+		ret = mv_balloon_hypercall(vcpu, nr, vcpu->regs[MV_RBX],
+					   vcpu->regs[MV_RCX]);
+		break;
 	default:
 		ret = -MV_HC_ENOSYS;
 	}

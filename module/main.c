@@ -49,6 +49,22 @@ unsigned int mv_share_interval_ms = 20;
 module_param_named(share_scan_interval_ms, mv_share_interval_ms, uint, 0444);
 MODULE_PARM_DESC(share_scan_interval_ms, "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
 
+bool mv_balloon_auto = true;
+module_param_named(balloon_auto, mv_balloon_auto, bool, 0444);
+MODULE_PARM_DESC(balloon_auto, "Balloon idle VMs on our own when the host is short of memory (default Y; also mvctl balloon set auto on|off)");
+
+unsigned int mv_balloon_tax_pct = 75;
+module_param_named(balloon_tax_pct, mv_balloon_tax_pct, uint, 0444);
+MODULE_PARM_DESC(balloon_tax_pct, "Idle memory tax, 0 to 99%: how much more an idle page costs than an active one when choosing where to balloon (default 75)");
+
+unsigned int mv_balloon_floor_pct = 25;
+module_param_named(balloon_floor_pct, mv_balloon_floor_pct, uint, 0444);
+MODULE_PARM_DESC(balloon_floor_pct, "The pressure policy leaves every VM at least this share of its memory, 0 to 100% (default 25)");
+
+unsigned int mv_balloon_free_target_mb;
+module_param_named(balloon_free_target_mb, mv_balloon_free_target_mb, uint, 0444);
+MODULE_PARM_DESC(balloon_free_target_mb, "Host memory (MemAvailable) the pressure policy keeps free, in MiB (default 0: 5% of RAM)");
+
 unsigned int mv_share_hash_bits;
 module_param_named(share_hash_bits, mv_share_hash_bits, uint, 0644);
 MODULE_PARM_DESC(share_hash_bits, "For testing: keep only this many bits of each page hash, forcing collisions that the full page comparison must catch (default 0: all 64)");
@@ -102,6 +118,10 @@ static int __init mv_init(void)
 		       MV_SHARE_MAX_SCAN_PAGES, MV_SHARE_MAX_INTERVAL_MS);
 		return -EINVAL;
 	}
+	if (mv_balloon_tax_pct > 99 || mv_balloon_floor_pct > 100) {
+		pr_err("not loading: balloon_tax_pct must be 0 to 99 and balloon_floor_pct 0 to 100\n");
+		return -EINVAL;
+	}
 	ret = init_srcu_struct(&mv_srcu);
 	if (ret)
 		return ret;
@@ -117,6 +137,9 @@ static int __init mv_init(void)
 	ret = mv_share_init();
 	if (ret)
 		goto err_share;
+	ret = mv_pressure_init();
+	if (ret)
+		goto err_pressure;
 	ret = mv_dev_init();
 	if (ret)
 		goto err_dev;
@@ -125,6 +148,8 @@ static int __init mv_init(void)
 	return 0;
 
 err_dev:
+	mv_pressure_exit();
+err_pressure:
 	mv_share_exit();
 	mv_mem_exit();
 err_share:
@@ -142,6 +167,7 @@ static void __exit mv_exit(void)
 {
 	mv_dev_exit();
 	/* No VM is left: the last one's file went before we could unload. */
+	mv_pressure_exit();
 	mv_share_exit();
 	mv_mem_exit();
 	mv_netlink_exit();

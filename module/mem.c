@@ -161,6 +161,9 @@ struct page *mv_mem_page(struct mv_vm *vm, u64 gfn)
 	}
 	atomic_long_inc(&mem->used);
 	atomic_long_inc(&mv_guest_pages);
+	/* Touched while inflated: the guest uses it again. */
+	if (unlikely(test_bit(gfn, vm->balloon.inflated)))
+		mv_balloon_touched(vm, gfn);
 	return page;
 }
 

@@ -306,6 +306,7 @@ void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn);
 void mv_rmap_drop(struct mv_vm *vm, u64 gfn);
 void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page);
 bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
+bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn);
 /* Make every vCPU drop stale translations before it runs again. */
 void mv_mmu_flush_remote(struct mv_vm *vm);
 /* Flush unless what generation @gen owes was flushed already. */
@@ -391,6 +392,7 @@ int mv_share_init(void);
 void mv_share_exit(void);
 void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page);
 void mv_share_forget_vm(struct mv_vm *vm);
+void mv_share_forget_gfn(struct mv_vm *vm, u64 gfn);
 int mv_share_set_domain(struct mv_vm *vm, u32 domain);
 int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
 enum mv_share_policy mv_share_policy(u32 domain);
@@ -402,6 +404,38 @@ struct mv_share_rule {
 unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max);
 void mv_share_get_stats(struct mv_share_stats *st);
 void mv_share_kick(void);
+
+/* balloon.c, pressure.c: the balloon and the host-pressure policy */
+#define MV_SAMPLE_PAGES	64
+
+struct mv_balloon {
+	unsigned long *inflated;	/* gfn bitmap; set under the MMU lock */
+	atomic_long_t pages;		/* bits set */
+	u64 admin_target;		/* pages, set by an administrator */
+	u64 auto_target;		/* pages, set by the pressure policy */
+	u64 reached;			/* 1 + target a reached event went for */
+	atomic_long_t inflated_total, deflated_total;
+	u64 guest_free, guest_avail;	/* what the guest last reported */
+	u8 vector;			/* notify on target changes; 0: don't */
+	/* The policy's, under its lock: active memory, sampled ... */
+	u32 active_pct;
+	bool sampled;
+	unsigned int nr_sample;
+	u64 sample[MV_SAMPLE_PAGES];
+	/* ... and whether the guest follows. */
+	long last_pages;
+	unsigned int stall;
+	bool raised;
+};
+
+extern bool mv_balloon_auto;
+extern unsigned int mv_balloon_tax_pct, mv_balloon_floor_pct;
+extern unsigned int mv_balloon_free_target_mb;
+
+struct mv_balloon_policy_stats {
+	bool pressure;
+	u64 reclaimed, raises, releases, shrinker_calls;
+};
 
 /* vm.c */
 struct mv_vm {
@@ -416,6 +450,7 @@ struct mv_vm {
 	struct list_head share_hints;	/* under the share lock */
 	bool dying;			/* memory about to be freed */
 	bool share_recheck;		/* unsharing ran out of memory */
+	struct mv_balloon balloon;
 
 	struct mutex lock;		/* vCPU creation, state changes */
 	/* Held for reading by every ioctl; for writing by destroy. */
@@ -480,6 +515,7 @@ struct mv_vcpu {
 	spinlock_t irq_lock;		/* irq_pending and irq_vector */
 	bool irq_pending;
 	u8 irq_vector;
+	bool balloon_irq;		/* the balloon target changed */
 	bool halted;
 
 	struct mv_exit exit;
@@ -495,10 +531,29 @@ struct mv_vcpu {
 	void *arch;
 };
 
+/* An interrupt waits: the VMM's or the balloon's. */
+static inline bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->irq_pending) || READ_ONCE(vcpu->balloon_irq);
+}
+
 int mv_vcpu_create(struct mv_vm *vm, unsigned long index);
 long mv_get_default_cpuid(struct mv_cpuid __user *ucpuid);
 void mv_vcpu_free(struct mv_vcpu *vcpu);
 void mv_vcpu_kick(struct mv_vcpu *vcpu);
+
+int mv_balloon_init(struct mv_vm *vm);
+void mv_balloon_free(struct mv_vm *vm);
+u64 mv_balloon_target(struct mv_vm *vm);
+void mv_balloon_notify(struct mv_vm *vm);
+int mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
+void mv_balloon_touched(struct mv_vm *vm, u64 gfn);
+s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1);
+int mv_pressure_init(void);
+void mv_pressure_exit(void);
+void mv_pressure_kick(void);
+void mv_pressure_get_stats(struct mv_balloon_policy_stats *st);
+
 void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error);
 void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error);

@@ -259,6 +259,32 @@ bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
 	return changed;
 }
 
+static void mv_spte_age(u64 *sptep, void *arg)
+{
+	bool *young = arg;
+
+	if (*sptep & SPTE_A) {
+		*sptep &= ~SPTE_A;
+		*young = true;
+	}
+}
+
+/*
+ * Was @gfn accessed through any of its entries since the last call?  The
+ * accessed bits are cleared for next time; they only come back once the
+ * TLBs let go of the entries (the caller flushes).
+ */
+bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn)
+{
+	bool young = false;
+
+	lockdep_assert_held(&vm->mmu.lock);
+	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_age, &young);
+	if (young)
+		mv_mmu_dirty(vm);
+	return young;
+}
+
 void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
 {
 	u64 *sptep;

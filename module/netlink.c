@@ -20,6 +20,14 @@ static const struct nla_policy mv_vm_id_policy[MV_A_MAX + 1] = {
 static const struct nla_policy mv_vm_set_policy[MV_A_MAX + 1] = {
 	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MV_A_VM_SHARE_DOMAIN] = { .type = NLA_U32 },
+	[MV_A_VM_BALLOON_TARGET] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy mv_balloon_cfg_policy[MV_A_MAX + 1] = {
+	[MV_A_BALLOON_AUTO] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MV_A_BALLOON_TAX_PCT] = NLA_POLICY_MAX(NLA_U32, 99),
+	[MV_A_BALLOON_FLOOR_PCT] = NLA_POLICY_MAX(NLA_U32, 100),
+	[MV_A_BALLOON_FREE_TARGET_MB] = { .type = NLA_U32 },
 };
 
 static struct netlink_range_validation mv_scan_pages_range = {
@@ -73,6 +81,34 @@ err_size:
 	return -EMSGSIZE;
 }
 
+/* A VM's balloon: target, size, totals, what its guest reports. */
+static int mv_nl_put_balloon(struct sk_buff *msg, struct mv_vm *vm)
+{
+	struct mv_balloon *b = &vm->balloon;
+	u64 target = mv_balloon_target(vm);
+
+	if (nla_put_u64_64bit(msg, MV_A_VM_BALLOON_TARGET,
+			      (vm->mem.nr_pages - target) << PAGE_SHIFT,
+			      MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_TARGET_PAGES, target,
+			      MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_AUTO_PAGES,
+			      READ_ONCE(b->auto_target), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_PAGES,
+			      atomic_long_read(&b->pages), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_INFLATED,
+			      atomic_long_read(&b->inflated_total), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_DEFLATED,
+			      atomic_long_read(&b->deflated_total), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_GUEST_FREE,
+			      READ_ONCE(b->guest_free), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_GUEST_AVAIL,
+			      READ_ONCE(b->guest_avail), MV_A_UNSPEC) ||
+	    nla_put_u32(msg, MV_A_VM_ACTIVE_PCT, READ_ONCE(b->active_pct)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* The attributes describing one VM; @full adds figures events leave out. */
 static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 {
@@ -87,7 +123,8 @@ static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 	    nla_put_u32(msg, MV_A_VM_STATE, READ_ONCE(vm->state)) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_MEM_SIZE,
 			      (u64)vm->mem.nr_pages << PAGE_SHIFT, MV_A_UNSPEC) ||
-	    nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, READ_ONCE(vm->share_domain)))
+	    nla_put_u32(msg, MV_A_VM_SHARE_DOMAIN, READ_ONCE(vm->share_domain)) ||
+	    mv_nl_put_balloon(msg, vm))
 		return -EMSGSIZE;
 	if (READ_ONCE(vm->state) == MV_VM_CRASHED &&
 	    nla_put_string(msg, MV_A_VM_CRASH_REASON, vm->crash_reason))
@@ -214,23 +251,97 @@ static int mv_nl_vm_control(struct sk_buff *skb, struct genl_info *info)
 
 static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *target = info->attrs[MV_A_VM_BALLOON_TARGET];
+	struct nlattr *domain = info->attrs[MV_A_VM_SHARE_DOMAIN];
 	struct mv_vm *vm;
-	int ret;
+	int ret = 0;
 
-	if (!info->attrs[MV_A_VM_SHARE_DOMAIN]) {
+	if (!domain && !target) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a sharing domain (MV_A_VM_SHARE_DOMAIN)");
+			       "nothing to change: give a sharing domain or a balloon target");
 		return -EINVAL;
 	}
 	vm = mv_nl_vm(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	ret = mv_share_set_domain(vm, nla_get_u32(info->attrs[MV_A_VM_SHARE_DOMAIN]));
-	if (ret)
-		NL_SET_ERR_MSG(info->extack,
-			       "out of memory unsharing the VM's pages: it is in the new domain, and the scanner goes on unsharing");
+	if (target) {
+		u64 bytes = nla_get_u64(target);
+
+		if (bytes & ~PAGE_MASK) {
+			NL_SET_ERR_MSG_ATTR(info->extack, target,
+					    "the balloon target must be a multiple of 4 KiB");
+			ret = -EINVAL;
+		} else if (mv_balloon_set(vm, bytes >> PAGE_SHIFT)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, target,
+					    "the balloon target is more than the VM's memory");
+			ret = -ERANGE;
+		}
+	}
+	if (!ret && domain) {
+		ret = mv_share_set_domain(vm, nla_get_u32(domain));
+		if (ret)
+			NL_SET_ERR_MSG(info->extack,
+				       "out of memory unsharing the VM's pages: it is in the new domain, and the scanner goes on unsharing");
+	}
 	mv_vm_put(vm);
 	return ret;
+}
+
+static int mv_nl_get_balloon(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mv_balloon_policy_stats st;
+	struct sk_buff *msg;
+	void *hdr;
+
+	mv_pressure_get_stats(&st);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_BALLOON);
+	if (!hdr ||
+	    nla_put_u8(msg, MV_A_BALLOON_AUTO, READ_ONCE(mv_balloon_auto)) ||
+	    nla_put_u32(msg, MV_A_BALLOON_TAX_PCT, READ_ONCE(mv_balloon_tax_pct)) ||
+	    nla_put_u32(msg, MV_A_BALLOON_FLOOR_PCT,
+			READ_ONCE(mv_balloon_floor_pct)) ||
+	    nla_put_u32(msg, MV_A_BALLOON_FREE_TARGET_MB,
+			READ_ONCE(mv_balloon_free_target_mb)) ||
+	    nla_put_u8(msg, MV_A_BALLOON_PRESSURE, st.pressure) ||
+	    nla_put_u64_64bit(msg, MV_A_BALLOON_RECLAIMED, st.reclaimed,
+			      MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_BALLOON_RAISES, st.raises, MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_BALLOON_RELEASES, st.releases,
+			      MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_BALLOON_SHRINKER_CALLS, st.shrinker_calls,
+			      MV_A_UNSPEC)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mv_nl_set_balloon(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!a[MV_A_BALLOON_AUTO] && !a[MV_A_BALLOON_TAX_PCT] &&
+	    !a[MV_A_BALLOON_FLOOR_PCT] && !a[MV_A_BALLOON_FREE_TARGET_MB]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give auto on/off, a tax rate, a floor or a free target");
+		return -EINVAL;
+	}
+	if (a[MV_A_BALLOON_TAX_PCT])
+		WRITE_ONCE(mv_balloon_tax_pct, nla_get_u32(a[MV_A_BALLOON_TAX_PCT]));
+	if (a[MV_A_BALLOON_FLOOR_PCT])
+		WRITE_ONCE(mv_balloon_floor_pct,
+			   nla_get_u32(a[MV_A_BALLOON_FLOOR_PCT]));
+	if (a[MV_A_BALLOON_FREE_TARGET_MB])
+		WRITE_ONCE(mv_balloon_free_target_mb,
+			   nla_get_u32(a[MV_A_BALLOON_FREE_TARGET_MB]));
+	if (a[MV_A_BALLOON_AUTO])
+		WRITE_ONCE(mv_balloon_auto, nla_get_u8(a[MV_A_BALLOON_AUTO]));
+	mv_pressure_kick();
+	return 0;
 }
 
 struct mv_nl_counter {
@@ -412,6 +523,17 @@ static const struct genl_ops mv_genl_ops[] = {
 		.cmd = MV_CMD_VM_SET,
 		.doit = mv_nl_vm_set,
 		.policy = mv_vm_set_policy,
+		.maxattr = MV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MV_CMD_GET_BALLOON,
+		.doit = mv_nl_get_balloon,
+	},
+	{
+		.cmd = MV_CMD_SET_BALLOON,
+		.doit = mv_nl_set_balloon,
+		.policy = mv_balloon_cfg_policy,
 		.maxattr = MV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

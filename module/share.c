@@ -260,8 +260,6 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 	}
 }
 
-static void mv_hint_drop(struct mv_vm *vm, u64 gfn);
-
 /*
  * Merge @vm's private @page at @gfn into frame @f (pinned by the caller)
  * or, if @f is NULL, into the zero page: write-protect, flush, compare,
@@ -318,7 +316,7 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 	/* Stale TLB entries may still name @page: flush before freeing it. */
 	mv_mmu_commit(vm);
 	mv_mem_defer_free(page);
-	mv_hint_drop(vm, gfn);
+	mv_share_forget_gfn(vm, gfn);
 	return 0;
 }
 
@@ -372,8 +370,8 @@ static void mv_hint_del(struct mv_hint *h)
 	mv_share_stats.hints--;
 }
 
-/* @vm's page at @gfn is shared now: it needs no hint any more. */
-static void mv_hint_drop(struct mv_vm *vm, u64 gfn)
+/* @vm's page at @gfn is shared now, or gone: it needs no hint any more. */
+void mv_share_forget_gfn(struct mv_vm *vm, u64 gfn)
 {
 	struct mv_hint *h;
 

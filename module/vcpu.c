@@ -120,14 +120,23 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 		*programmed = true;
 		return;
 	}
-	if (!READ_ONCE(vcpu->irq_pending))
+	if (!mv_vcpu_irq_pending(vcpu))
 		return;
 	if ((vcpu->rflags & MV_RFLAGS_IF) && !mv_arch->interrupt_shadow(vcpu)) {
+		/* The VMM's interrupt first, then the balloon's. */
 		spin_lock(&vcpu->irq_lock);
-		ev.vector = vcpu->irq_vector;
-		vcpu->irq_pending = false;
+		if (vcpu->irq_pending) {
+			ev.vector = vcpu->irq_vector;
+			vcpu->irq_pending = false;
+		} else {
+			ev.vector = READ_ONCE(vcpu->vm->balloon.vector);
+			WRITE_ONCE(vcpu->balloon_irq, false);
+		}
 		spin_unlock(&vcpu->irq_lock);
 		mv_arch->set_irq_window(vcpu, false);
+		/* The guest may have stopped asking since. */
+		if (!ev.vector)
+			return;
 		mv_arch->inject_event(vcpu, &ev);
 		*programmed = true;
 	} else {
@@ -137,7 +146,7 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 
 static bool mv_vcpu_can_wake(struct mv_vcpu *vcpu)
 {
-	return READ_ONCE(vcpu->irq_pending) ||
+	return mv_vcpu_irq_pending(vcpu) ||
 	       READ_ONCE(vcpu->vm->state) != MV_VM_RUNNING;
 }
 
@@ -190,7 +199,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 			srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 			ret = mv_vcpu_wait(vcpu);
 			vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
-			if (!ret && READ_ONCE(vcpu->irq_pending))
+			if (!ret && mv_vcpu_irq_pending(vcpu))
 				vcpu->halted = false;
 			continue;
 		}

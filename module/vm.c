@@ -84,6 +84,7 @@ static void mv_vm_teardown(struct mv_vm *vm)
 	synchronize_srcu(&mv_srcu);
 	mv_mmu_vm_free(vm);
 	mv_mem_free(vm);
+	mv_balloon_free(vm);
 	vm->torn_down = true;
 }
 
@@ -211,6 +212,21 @@ static long mv_vm_ioctl_mem(struct mv_vm *vm, unsigned int cmd,
 				cmd == MV_WRITE_GUEST);
 }
 
+static long mv_vm_ioctl_balloon(struct mv_vm *vm, void __user *argp)
+{
+	struct mv_balloon_target t;
+	unsigned int i;
+
+	if (copy_from_user(&t, argp, sizeof(t)))
+		return -EFAULT;
+	if (t.flags || (t.mem_bytes & ~PAGE_MASK))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(t.reserved); i++)
+		if (t.reserved[i])
+			return -EINVAL;
+	return mv_balloon_set(vm, t.mem_bytes >> PAGE_SHIFT);
+}
+
 static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mv_vm *vm = file->private_data;
@@ -240,8 +256,15 @@ static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		st.pages_zero = atomic_long_read(&vm->mem.zero);
 		st.pages_used = st.pages_private + st.pages_shared + st.pages_zero;
 		st.cow_breaks = atomic_long_read(&vm->mem.cow_breaks);
+		st.balloon_target = mv_balloon_target(vm);
+		st.balloon_pages = atomic_long_read(&vm->balloon.pages);
+		st.balloon_inflated = atomic_long_read(&vm->balloon.inflated_total);
+		st.balloon_deflated = atomic_long_read(&vm->balloon.deflated_total);
 		st.mmu_pages = READ_ONCE(vm->mmu.nr_pages);
 		ret = copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+		break;
+	case MV_SET_BALLOON:
+		ret = mv_vm_ioctl_balloon(vm, argp);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -342,6 +365,9 @@ int mv_vm_create(const struct mv_vm_config __user *ucfg)
 	ret = mv_mem_init(&vm->mem, cfg.mem_size);
 	if (ret)
 		goto err_mem;
+	ret = mv_balloon_init(vm);
+	if (ret)
+		goto err_balloon;
 	ret = mv_mmu_vm_init(vm);
 	if (ret)
 		goto err_mmu;
@@ -377,6 +403,8 @@ err_put:
 err_list:
 	mv_mmu_vm_free(vm);
 err_mmu:
+	mv_balloon_free(vm);
+err_balloon:
 	mv_mem_free(vm);
 err_mem:
 	kfree(vm);

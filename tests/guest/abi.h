@@ -74,6 +74,28 @@
 #define SEED_UNIQUE	0x100000ull	/* + VM index */
 #define SEED_VOLATILE	0x200000ull	/* + VM index */
 
+/*
+ * balloon64.bin.  BL_DRIVER: pages [arg[0], arg[0] + arg[1]) (gfns) hold
+ * a pattern and are the balloon's to give; SYNC(1) once filled, then
+ * SYNC2(2, pages held) after each adjustment.  arg[2] & BL_ACTIVE: keep
+ * reading every page not in the balloon (BL_WRITE: and storing the value
+ * a word holds, a copy-on-write if the page is shared), else sleep (HLT)
+ * between interrupts; arg[3]: a salt in the pattern (VMs with the same
+ * salt have identical pools, for sharing).  BL_HOSTILE: bad balloon requests, checked by the guest
+ * (arg[0]: a free gfn with 520 free ones after it, arg[1]: the VM's size).
+ * BL_RATE: touch arg[1] pages from gfn arg[0], then inflate and deflate
+ * them all, a SYNC between phases (for make bench).
+ */
+#define BL_DRIVER	1
+#define BL_HOSTILE	2
+#define BL_RATE		3
+#define BL_ACTIVE	1
+#define BL_WRITE	2	/* BL_ACTIVE, and store each page's first word again */
+
+/* The word @i of balloon64's page @gfn, in a VM with arg[3] = @salt. */
+#define BL_WORD(gfn, i, salt) \
+	(((uint64_t)(gfn) << 20) ^ 0x5a5a000000000000ull ^ (i) ^ ((uint64_t)(salt) << 44))
+
 /* GDT selectors of C guests (gdt.S). */
 #define SEL_CODE32	0x08
 #define SEL_DATA	0x10

@@ -155,6 +155,11 @@ struct mv_guest_mem {
  * @pages_shared: guest pages mapped to a frame shared by content
  * @pages_zero: guest pages merged into the zero page
  * @cow_breaks: copy-on-write breaks so far
+ * @balloon_target: pages the balloon should hold now (the larger of the
+ *	administrator's target and the pressure policy's)
+ * @balloon_pages: pages the guest's balloon holds now
+ * @balloon_inflated: pages inflated so far
+ * @balloon_deflated: pages deflated so far
  * @reserved: zero
  */
 struct mv_vm_stats {
@@ -167,11 +172,37 @@ struct mv_vm_stats {
 	__u64 pages_shared;
 	__u64 pages_zero;
 	__u64 cow_breaks;
-	__u64 reserved[8];
+	__u64 balloon_target;
+	__u64 balloon_pages;
+	__u64 balloon_inflated;
+	__u64 balloon_deflated;
+	__u64 reserved[4];
 };
 
 /** define MV_GET_VM_STATS - read the VM's identifier and memory figures */
 #define MV_GET_VM_STATS		_IOR(MV_IO, 0x13, struct mv_vm_stats)
+
+/**
+ * struct mv_balloon_target - argument of MV_SET_BALLOON
+ * @mem_bytes: the memory the guest should keep, in bytes (a multiple of
+ *	4096, at most the VM's size); the balloon target is the rest
+ * @flags: must be 0
+ * @reserved: must be 0
+ */
+struct mv_balloon_target {
+	__u64 mem_bytes;
+	__u32 flags;
+	__u32 reserved[5];
+};
+
+/**
+ * define MV_SET_BALLOON - set the VM's balloon target (administrator's)
+ *
+ * The guest's balloon driver learns of it as described at
+ * %MV_HC_BALLOON_TARGET.  The same as %MV_CMD_VM_SET with
+ * %MV_A_VM_BALLOON_TARGET over netlink.
+ */
+#define MV_SET_BALLOON		_IOW(MV_IO, 0x14, struct mv_balloon_target)
 
 /*
  * ioctls on a vCPU descriptor
@@ -516,6 +547,64 @@ struct mv_run {
 #define MV_HC_API_VERSION	0x1001
 
 /*
+ * The balloon
+ * -----------
+ *
+ * A guest gives memory back by "inflating" its balloon: it picks pages it
+ * does not use, writes their guest frame numbers (gfns) into a list page
+ * and hands the list to %MV_HC_BALLOON_INFLATE.  The host frees those
+ * pages at once (their contents are gone) and never shares them.  To use
+ * them again the guest "deflates" them (%MV_HC_BALLOON_DEFLATE); they come
+ * back as zeroed pages on first touch.  A gfn the guest touches while it
+ * is inflated comes back too (zeroed), and leaves the balloon.
+ *
+ * The target: %MV_HC_BALLOON_TARGET returns how many pages the balloon
+ * should hold.  It changes when an administrator sets it (netlink, or
+ * %MV_SET_BALLOON) or when the host's pressure policy does.  The guest is
+ * told by an interrupt on the vector it gave to %MV_HC_BALLOON_TARGET
+ * (injected into vCPU 0 when its interrupts are enabled); without one it
+ * must call %MV_HC_BALLOON_TARGET again to notice.  When the balloon
+ * reaches the target after an inflate or deflate, a
+ * %MV_CMD_EVENT_BALLOON_TARGET_REACHED event goes out.
+ */
+
+/**
+ * define MV_HC_BALLOON_TARGET - the balloon's target, in pages
+ *
+ * RBX: the interrupt vector (32 to 255) to raise on vCPU 0 when the target
+ * changes, or 0 for none.  Returns the target (>= 0), or -EINVAL for a bad
+ * vector.
+ */
+#define MV_HC_BALLOON_TARGET	0x1100
+/**
+ * define MV_HC_BALLOON_INFLATE - give pages back
+ *
+ * RBX: guest-physical address of a list of __u64 gfns (4096-aligned, in
+ * RAM); RCX: how many (1 to %MV_BALLOON_BATCH).  Entries are taken in
+ * order, until one is refused: outside RAM, or already inflated (a gfn
+ * twice in one list is refused the second time).  Returns the number
+ * taken, or -EINVAL if the list or its first entry is bad.
+ */
+#define MV_HC_BALLOON_INFLATE	0x1101
+/**
+ * define MV_HC_BALLOON_DEFLATE - take pages back
+ *
+ * Like %MV_HC_BALLOON_INFLATE; every entry must be an inflated gfn.
+ */
+#define MV_HC_BALLOON_DEFLATE	0x1102
+/**
+ * define MV_HC_BALLOON_STATS - the guest's own memory figures
+ *
+ * RBX: free pages, RCX: available pages (free plus easily reclaimed), as
+ * the guest sees them; each at most the VM's size (else -EINVAL).  Shown
+ * by mvctl.  Returns 0.
+ */
+#define MV_HC_BALLOON_STATS	0x1103
+
+/** define MV_BALLOON_BATCH - most gfns in one inflate or deflate list */
+#define MV_BALLOON_BATCH	512
+
+/*
  * Generic netlink
  * ---------------
  */
@@ -561,9 +650,18 @@ struct mv_run {
  *	allows at once.  At most %MV_SHARE_MAX_POLICIES domains may have a
  *	policy other than %MV_SHARE_ALL (-ENOSPC).
  * @MV_CMD_VM_SET: change a VM (%MV_A_VM_ID; CAP_NET_ADMIN): its sharing
- *	domain (%MV_A_VM_SHARE_DOMAIN); its shared pages become private.
+ *	domain (%MV_A_VM_SHARE_DOMAIN; its shared pages become private),
+ *	and/or its balloon target (%MV_A_VM_BALLOON_TARGET).
  * @MV_CMD_EVENT_SCAN_DONE: event: the scanner finished a pass over all
  *	guest memory (the %MV_A_SHARE_* counters); at most one a second
+ * @MV_CMD_EVENT_BALLOON_TARGET_REACHED: event: a VM's balloon reached its
+ *	target (the VM's attributes, %MV_A_VM_BALLOON_*)
+ * @MV_CMD_GET_BALLOON: the pressure policy: its settings and what it did.
+ *	Request: no attributes.  Reply: the %MV_A_BALLOON_* attributes.
+ * @MV_CMD_SET_BALLOON: change the pressure policy (CAP_NET_ADMIN): any of
+ *	%MV_A_BALLOON_AUTO, %MV_A_BALLOON_TAX_PCT, %MV_A_BALLOON_FLOOR_PCT,
+ *	%MV_A_BALLOON_FREE_TARGET_MB.  Switching it off gives back what it
+ *	took, as the pressure going would.
  * @__MV_CMD_MAX: internal
  * @MV_CMD_MAX: highest command number
  */
@@ -581,6 +679,9 @@ enum mv_cmd {
 	MV_CMD_SET_SHARE,
 	MV_CMD_VM_SET,
 	MV_CMD_EVENT_SCAN_DONE,
+	MV_CMD_EVENT_BALLOON_TARGET_REACHED,
+	MV_CMD_GET_BALLOON,
+	MV_CMD_SET_BALLOON,
 	__MV_CMD_MAX
 };
 
@@ -760,6 +861,34 @@ enum mv_share_policy {
  *	%MV_A_SHARE_DOMAIN_ID and %MV_A_SHARE_DOMAIN_POLICY
  * @MV_A_SHARE_DOMAIN_ID: u32, a sharing domain
  * @MV_A_SHARE_DOMAIN_POLICY: u32, &enum mv_share_policy
+ * @MV_A_VM_BALLOON_TARGET: u64, bytes: in %MV_CMD_VM_SET, the memory the
+ *	guest should keep (a multiple of 4096, at most the VM's size); in
+ *	replies, the memory it should have now (its size minus the balloon
+ *	target)
+ * @MV_A_VM_BALLOON_PAGES: u64, pages the guest's balloon holds
+ * @MV_A_VM_BALLOON_TARGET_PAGES: u64, pages the balloon should hold: the
+ *	larger of the administrator's target and the pressure policy's
+ * @MV_A_VM_BALLOON_AUTO_PAGES: u64, the pressure policy's part of it
+ * @MV_A_VM_BALLOON_INFLATED: u64, pages inflated so far
+ * @MV_A_VM_BALLOON_DEFLATED: u64, pages deflated so far
+ * @MV_A_VM_BALLOON_GUEST_FREE: u64, free pages the guest last reported
+ * @MV_A_VM_BALLOON_GUEST_AVAIL: u64, available pages it last reported
+ * @MV_A_VM_ACTIVE_PCT: u32, the share of the VM's memory in use found
+ *	active (accessed) by the last samples, in percent
+ * @MV_A_BALLOON_AUTO: u8, the pressure policy is on
+ * @MV_A_BALLOON_TAX_PCT: u32, idle memory tax rate, 0 to 99 percent: how
+ *	much more an idle page costs its VM than an active one when the
+ *	policy picks where to reclaim (ESX's idle memory tax)
+ * @MV_A_BALLOON_FLOOR_PCT: u32, the policy never leaves a VM less than
+ *	this share of its memory, 0 to 100 percent
+ * @MV_A_BALLOON_FREE_TARGET_MB: u32, the host memory (MemAvailable) the
+ *	policy keeps free, in MiB; 0: 5% of RAM
+ * @MV_A_BALLOON_PRESSURE: u8, the host is short of memory now
+ * @MV_A_BALLOON_RECLAIMED: u64, pages the policy has asked guests for now
+ * @MV_A_BALLOON_RAISES: u64, times the policy raised balloon targets
+ * @MV_A_BALLOON_RELEASES: u64, times it lowered them again
+ * @MV_A_BALLOON_SHRINKER_CALLS: u64, times the kernel's memory reclaim
+ *	asked the policy's shrinker for memory
  * @__MV_A_MAX: internal
  * @MV_A_MAX: highest attribute number
  */
@@ -811,6 +940,24 @@ enum mv_attr {
 	MV_A_SHARE_DOMAINS,
 	MV_A_SHARE_DOMAIN_ID,
 	MV_A_SHARE_DOMAIN_POLICY,
+	MV_A_VM_BALLOON_TARGET,
+	MV_A_VM_BALLOON_PAGES,
+	MV_A_VM_BALLOON_TARGET_PAGES,
+	MV_A_VM_BALLOON_AUTO_PAGES,
+	MV_A_VM_BALLOON_INFLATED,
+	MV_A_VM_BALLOON_DEFLATED,
+	MV_A_VM_BALLOON_GUEST_FREE,
+	MV_A_VM_BALLOON_GUEST_AVAIL,
+	MV_A_VM_ACTIVE_PCT,
+	MV_A_BALLOON_AUTO,
+	MV_A_BALLOON_TAX_PCT,
+	MV_A_BALLOON_FLOOR_PCT,
+	MV_A_BALLOON_FREE_TARGET_MB,
+	MV_A_BALLOON_PRESSURE,
+	MV_A_BALLOON_RECLAIMED,
+	MV_A_BALLOON_RAISES,
+	MV_A_BALLOON_RELEASES,
+	MV_A_BALLOON_SHRINKER_CALLS,
 	__MV_A_MAX
 };
 

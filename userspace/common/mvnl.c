@@ -38,6 +38,9 @@ static const char *const cmd_names[] = {
 	[MV_CMD_SET_SHARE] = "set-share",
 	[MV_CMD_VM_SET] = "vm-set",
 	[MV_CMD_EVENT_SCAN_DONE] = "scan-done",
+	[MV_CMD_EVENT_BALLOON_TARGET_REACHED] = "balloon-target-reached",
+	[MV_CMD_GET_BALLOON] = "get-balloon",
+	[MV_CMD_SET_BALLOON] = "set-balloon",
 };
 
 const char *mvnl_cmd_name(uint8_t cmd)

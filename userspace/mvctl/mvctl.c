@@ -5,6 +5,9 @@
  *   mvctl [-j] info
  *   mvctl [-j] vm [list | show ID | pause ID | resume ID | destroy ID]
  *   mvctl vm set ID domain N
+ *   mvctl vm balloon ID SIZE
+ *   mvctl [-j] balloon [show]
+ *   mvctl balloon set [auto on|off] [tax PCT] [floor PCT] [free-target MB]
  *   mvctl [-j] share [show]
  *   mvctl share set [on|off] [pages N] [interval MS]
  *   mvctl share set domain N policy all|zero-only|off
@@ -37,13 +40,18 @@ static void usage(FILE *f)
 	      "  vm resume ID              let them run again (needs CAP_NET_ADMIN)\n"
 	      "  vm destroy ID             destroy the VM now (needs CAP_NET_ADMIN)\n"
 	      "  vm set ID domain N        move the VM to page-sharing domain N (needs CAP_NET_ADMIN)\n"
+	      "  vm balloon ID SIZE        the memory the guest should keep: 256M, 1G, -64M, +64M,\n"
+	      "                            full; its balloon gives back the rest (needs CAP_NET_ADMIN)\n"
 	      "  share [show]              what page sharing saves, its counters and settings\n"
 	      "  share set on|off          start or stop the sharing scanner (needs CAP_NET_ADMIN)\n"
 	      "  share set pages N interval MS\n"
 	      "                            scan N guest pages every MS milliseconds\n"
 	      "  share set domain N policy all|zero-only|off\n"
 	      "                            what VMs in domain N may share\n"
-	      "  monitor                   print VM and scanner events as they happen, one per line\n"
+	      "  balloon [show]            the host-pressure policy: settings and what it did\n"
+	      "  balloon set auto on|off [tax PCT] [floor PCT] [free-target MB]\n"
+	      "                            balloon idle VMs when the host is short of memory\n"
+	      "  monitor                   print VM, scanner and balloon events as they happen\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json                print JSON instead of text\n"
@@ -78,6 +86,7 @@ static const struct mvctl_cmd objects[] = {
 	{ "info", cmd_info },
 	{ "vm", cmd_vm },
 	{ "share", cmd_share },
+	{ "balloon", cmd_balloon },
 	{ "monitor", cmd_monitor },
 	{ NULL, NULL },
 };

@@ -18,6 +18,9 @@ struct vm_info {
 	uint64_t mem, pages, mmu_pages;
 	uint64_t shared, zero, cow_breaks;
 	uint32_t domain;
+	uint64_t bl_mem, bl_pages, bl_target, bl_auto, bl_inflated, bl_deflated;
+	uint64_t bl_free, bl_avail;
+	uint32_t active_pct;
 	uint64_t exits[__MV_STAT_COUNT];
 	bool has_exits;
 };
@@ -55,6 +58,11 @@ static void copy_str(char *dst, size_t len, struct nlattr *a)
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
 }
 
+static uint64_t get_u64(struct nlattr **a, int type)
+{
+	return a[type] ? nla_get_u64(a[type]) : 0;
+}
+
 static void parse_vm(struct nlattr **a, struct vm_info *vm)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -69,6 +77,15 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 	vm->zero = a[MV_A_VM_PAGES_ZERO] ? nla_get_u64(a[MV_A_VM_PAGES_ZERO]) : 0;
 	vm->cow_breaks = a[MV_A_VM_COW_BREAKS] ? nla_get_u64(a[MV_A_VM_COW_BREAKS]) : 0;
 	vm->domain = a[MV_A_VM_SHARE_DOMAIN] ? nla_get_u32(a[MV_A_VM_SHARE_DOMAIN]) : 0;
+	vm->bl_mem = get_u64(a, MV_A_VM_BALLOON_TARGET);
+	vm->bl_pages = get_u64(a, MV_A_VM_BALLOON_PAGES);
+	vm->bl_target = get_u64(a, MV_A_VM_BALLOON_TARGET_PAGES);
+	vm->bl_auto = get_u64(a, MV_A_VM_BALLOON_AUTO_PAGES);
+	vm->bl_inflated = get_u64(a, MV_A_VM_BALLOON_INFLATED);
+	vm->bl_deflated = get_u64(a, MV_A_VM_BALLOON_DEFLATED);
+	vm->bl_free = get_u64(a, MV_A_VM_BALLOON_GUEST_FREE);
+	vm->bl_avail = get_u64(a, MV_A_VM_BALLOON_GUEST_AVAIL);
+	vm->active_pct = a[MV_A_VM_ACTIVE_PCT] ? nla_get_u32(a[MV_A_VM_ACTIVE_PCT]) : 0;
 	copy_str(vm->name, sizeof(vm->name), a[MV_A_VM_NAME]);
 	copy_str(vm->comm, sizeof(vm->comm), a[MV_A_VM_COMM]);
 	copy_str(vm->crash, sizeof(vm->crash), a[MV_A_VM_CRASH_REASON]);
@@ -84,6 +101,16 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 				vm->exits[t] = nla_get_u64(x);
 		}
 	}
+}
+
+/* Bytes in MiB with one decimal, or exact units when they divide. */
+static const char *human_pages(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes % (1 << 20))
+		snprintf(buf, len, "%.1fM", bytes / 1048576.0);
+	else
+		snprintf(buf, len, "%" PRIu64 "M", bytes >> 20);
+	return buf;
 }
 
 /* 65536 -> "64K", 67108864 -> "64M". */
@@ -142,6 +169,8 @@ static void print_vm_row(const struct vm_info *vm)
 	out_u64("pages_zero", NULL, vm->zero);
 	out_u64("cow_breaks", NULL, vm->cow_breaks);
 	out_u64("share_domain", NULL, vm->domain);
+	out_u64("balloon_pages", NULL, vm->bl_pages);
+	out_u64("balloon_target_pages", NULL, vm->bl_target);
 	out_u64("mmu_pages", NULL, vm->mmu_pages);
 	out_u64("vcpus", "%-5" PRIu64 " ", vm->vcpus);
 	out_str("state", "%-9s ", state_name(vm->state));
@@ -236,6 +265,18 @@ static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_u64("pages_private", ", %" PRIu64 " private",
 		vm.pages - vm.shared - vm.zero);
 	out_u64("cow_breaks", ", %" PRIu64 " copy-on-write breaks\n", vm.cow_breaks);
+	out_str("balloon_mem", "  balloon:     memory target %s",
+		human_pages(vm.bl_mem, mem, sizeof(mem)));
+	out_u64("balloon_mem_bytes", NULL, vm.bl_mem);
+	out_u64("balloon_target_pages", " (balloon of %" PRIu64 " pages", vm.bl_target);
+	out_u64("balloon_auto_pages", ", %" PRIu64 " of them by the pressure policy)",
+		vm.bl_auto);
+	out_u64("balloon_pages", ", holds %" PRIu64 " pages", vm.bl_pages);
+	out_u64("balloon_inflated", "; %" PRIu64 " inflated", vm.bl_inflated);
+	out_u64("balloon_deflated", ", %" PRIu64 " deflated\n", vm.bl_deflated);
+	out_u64("guest_free_pages", "  guest:       %" PRIu64 " pages free", vm.bl_free);
+	out_u64("guest_avail_pages", ", %" PRIu64 " available (as it reports)", vm.bl_avail);
+	out_u64("active_pct", "; %" PRIu64 "%% of its memory active\n", vm.active_pct);
 	out_u64("vcpus", "  vcpus:       %" PRIu64 "\n", vm.vcpus);
 	out_u64("exits_total", "  exits:       %" PRIu64 "\n", total_exits(&vm));
 	print_exits(&vm, false);
@@ -339,6 +380,97 @@ static int vm_set(int argc, char **argv)
 	return 0;
 }
 
+struct balloon_args {
+	uint32_t id;
+	uint64_t bytes;
+	int rel;		/* -1, 0, +1 */
+	uint64_t mem, cur;	/* the VM's size, its memory target now */
+};
+
+static int vm_size_reply(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	struct balloon_args *b = arg;
+
+	(void)cmd;
+	b->mem = get_u64(a, MV_A_VM_MEM_SIZE);
+	b->cur = get_u64(a, MV_A_VM_BALLOON_TARGET);
+	return 0;
+}
+
+static int build_balloon(struct nl_msg *msg, void *arg)
+{
+	struct balloon_args *b = arg;
+
+	return nla_put_u32(msg, MV_A_VM_ID, b->id) ||
+	       nla_put_u64(msg, MV_A_VM_BALLOON_TARGET, b->bytes);
+}
+
+/* "256M", "1G", "+64M", "-64M", "full": the memory the guest should keep. */
+static int parse_target(const char *s, struct balloon_args *b)
+{
+	char *end;
+	double v;
+
+	if (!strcmp(s, "full")) {
+		b->rel = 2;
+		return 0;
+	}
+	b->rel = *s == '+' ? 1 : *s == '-' ? -1 : 0;
+	if (b->rel)
+		s++;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': v *= 1024; end++; break;
+	case 'M': case 'm': v *= 1 << 20; end++; break;
+	case 'G': case 'g': v *= 1 << 30; end++; break;
+	case 0: break;
+	default: return -1;
+	}
+	if (*end && strcmp(end, "iB") && strcmp(end, "B"))
+		return -1;
+	b->bytes = (uint64_t)v & ~4095ull;
+	return 0;
+}
+
+static int vm_balloon(int argc, char **argv)
+{
+	struct balloon_args b = { 0 };
+	int ret;
+
+	if (argc != 2) {
+		fprintf(stderr, "mvctl: usage: 'vm balloon ID SIZE': the memory the guest should keep, e.g. 256M, 1G, -64M, +64M or full\n");
+		return 2;
+	}
+	ret = need_id(1, argv, "balloon", &b.id);
+	if (ret)
+		return ret;
+	if (parse_target(argv[1], &b)) {
+		fprintf(stderr, "mvctl: '%s' is not a size: try 256M, 1G, -64M, +64M or full\n",
+			argv[1]);
+		return 2;
+	}
+	if (mvctl_connect())
+		return 1;
+	if (b.rel) {
+		/* Relative to the target now; within 0 and the VM's size. */
+		if (mvnl_request(&nl, MV_CMD_GET_VM, false, put_id, &b.id,
+				 vm_size_reply, &b))
+			return mvctl_fail();
+		if (b.rel == 2)
+			b.bytes = b.mem;
+		else if (b.rel > 0)
+			b.bytes = b.cur + b.bytes > b.mem ? b.mem : b.cur + b.bytes;
+		else
+			b.bytes = b.bytes > b.cur ? 0 : b.cur - b.bytes;
+	}
+	if (mvnl_request(&nl, MV_CMD_VM_SET, false, build_balloon, &b, NULL, NULL))
+		return mvctl_fail();
+	return 0;
+}
+
 static const struct mvctl_cmd vm_cmds[] = {
 	{ "list", vm_list },
 	{ "show", vm_show },
@@ -346,6 +478,7 @@ static const struct mvctl_cmd vm_cmds[] = {
 	{ "resume", vm_resume },
 	{ "destroy", vm_destroy },
 	{ "set", vm_set },
+	{ "balloon", vm_balloon },
 	{ NULL, NULL },
 };
 
@@ -376,6 +509,12 @@ static int event_reply(struct nlattr **a, uint8_t cmd, void *arg)
 		out_str("mem", " mem %s", human(vm.mem, mem, sizeof(mem)));
 	if (a[MV_A_VM_SHARE_DOMAIN] && cmd == MV_CMD_EVENT_VM_CREATED)
 		out_u64("share_domain", " domain %" PRIu64, vm.domain);
+	if (cmd == MV_CMD_EVENT_BALLOON_TARGET_REACHED) {
+		out_u64("balloon_pages", " balloon %" PRIu64 " pages", vm.bl_pages);
+		out_str("mem_target", " memory %s",
+			human_pages(vm.bl_mem, mem, sizeof(mem)));
+		out_u64("mem_target_bytes", NULL, vm.bl_mem);
+	}
 	if (vm.crash[0])
 		out_str("reason", " reason \"%s\"", vm.crash);
 	out_text("\n");

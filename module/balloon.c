@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The balloon: guests give memory back, and take it back, over hypercalls.
+ *
+ * An inflated gfn's slot is emptied at once: its shadow entries are
+ * dropped through the reverse map, a private page goes back to the host
+ * (after a TLB flush and an SRCU grace period: a reader may still hold
+ * it), a shared one drops its reference.  The gfn is marked in a bitmap,
+ * so it is never shared (the scanner only looks at backed slots) and a
+ * second inflate of it is refused.  Deflating just clears the mark: the
+ * slot is empty, and the next touch brings a zeroed page, as any first
+ * touch does.
+ *
+ * The target is the larger of what an administrator set (netlink, ioctl)
+ * and what the pressure policy (pressure.c) asks for.  A change raises the
+ * interrupt the guest asked for on vCPU 0.
+ */
+#include <linux/slab.h>
+
+#include "minivisor.h"
+#include "mmu.h"
+
+int mv_balloon_init(struct mv_vm *vm)
+{
+	struct mv_balloon *b = &vm->balloon;
+
+	b->inflated = kvcalloc(BITS_TO_LONGS(vm->mem.nr_pages),
+			       sizeof(unsigned long), GFP_KERNEL_ACCOUNT);
+	if (!b->inflated)
+		return -ENOMEM;
+	atomic_long_set(&b->pages, 0);
+	atomic_long_set(&b->inflated_total, 0);
+	atomic_long_set(&b->deflated_total, 0);
+	b->active_pct = 100;
+	return 0;
+}
+
+void mv_balloon_free(struct mv_vm *vm)
+{
+	kvfree(vm->balloon.inflated);
+	vm->balloon.inflated = NULL;
+}
+
+u64 mv_balloon_target(struct mv_vm *vm)
+{
+	return max(READ_ONCE(vm->balloon.admin_target),
+		   READ_ONCE(vm->balloon.auto_target));
+}
+
+/* Once per target: the balloon got there. */
+static void mv_balloon_check_reached(struct mv_vm *vm)
+{
+	struct mv_balloon *b = &vm->balloon;
+	u64 target = mv_balloon_target(vm);
+
+	if (atomic_long_read(&b->pages) != target)
+		return;
+	if (xchg(&b->reached, target + 1) == target + 1)
+		return;
+	mv_nl_event(vm, MV_CMD_EVENT_BALLOON_TARGET_REACHED);
+}
+
+/*
+ * The target may have changed: tell the guest, if it asked to be told, and
+ * the world, if the balloon is there already.
+ */
+void mv_balloon_notify(struct mv_vm *vm)
+{
+	/* Pairs with the release in mv_vcpu_create(). */
+	unsigned int n = smp_load_acquire(&vm->nr_vcpus);
+	struct mv_vcpu *vcpu;
+
+	WRITE_ONCE(vm->balloon.reached, 0);
+	mv_balloon_check_reached(vm);
+	if (!n || !READ_ONCE(vm->balloon.vector))
+		return;
+	vcpu = vm->vcpus[0];
+	WRITE_ONCE(vcpu->balloon_irq, true);
+	mv_vcpu_kick(vcpu);
+}
+
+/* An administrator's target: the memory the guest should keep, in pages. */
+int mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
+{
+	if (mem_pages > vm->mem.nr_pages)
+		return -ERANGE;
+	WRITE_ONCE(vm->balloon.admin_target, vm->mem.nr_pages - mem_pages);
+	mv_balloon_notify(vm);
+	return 0;
+}
+
+/*
+ * The guest touched @gfn while it was inflated: it is back in use, and out
+ * of the balloon.
+ */
+void mv_balloon_touched(struct mv_vm *vm, u64 gfn)
+{
+	if (test_and_clear_bit(gfn, vm->balloon.inflated)) {
+		atomic_long_dec(&vm->balloon.pages);
+		atomic_long_inc(&vm->balloon.deflated_total);
+	}
+}
+
+/* Empty @gfn's slot, under the MMU lock; a private page goes on @freed. */
+static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
+{
+	struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+
+	lockdep_assert_held(&vm->mmu.lock);
+	set_bit(gfn, vm->balloon.inflated);
+	if (!page)
+		return;
+	WRITE_ONCE(vm->mem.pages[gfn], NULL);
+	mv_rmap_drop(vm, gfn);
+	/* A guest table given away: what we shadowed of it goes too. */
+	if (vm->mmu.s->wp_count[gfn])
+		mv_mmu_zap_gfn(vm, gfn);
+	if (mv_page_shared(page)) {
+		mv_share_release(vm, gfn, page);
+	} else {
+		atomic_long_dec(&vm->mem.used);
+		list_add(&page->lru, freed);
+	}
+}
+
+/* Read and check a list of gfns; its length, or -EINVAL. */
+static int mv_balloon_list(struct mv_vcpu *vcpu, u64 gpa, u64 count, u64 *gfns)
+{
+	if ((gpa & ~PAGE_MASK) || !count || count > MV_BALLOON_BATCH)
+		return -EINVAL;
+	if (mv_mem_copy(vcpu->vm, gpa, gfns, count * sizeof(u64), false))
+		return -EINVAL;
+	return count;
+}
+
+static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
+{
+	struct mv_vm *vm = vcpu->vm;
+	struct page *page, *tmp;
+	LIST_HEAD(freed);
+	int i, n;
+	u64 *gfns;
+
+	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL);
+	if (!gfns)
+		return -ENOMEM;
+	n = mv_balloon_list(vcpu, gpa, count, gfns);
+	if (n < 0) {
+		kfree(gfns);
+		return n;
+	}
+	spin_lock(&vm->mmu.lock);
+	for (i = 0; i < n; i++) {
+		if (gfns[i] >= vm->mem.nr_pages ||
+		    test_bit(gfns[i], vm->balloon.inflated))
+			break;
+		mv_balloon_take(vm, gfns[i], &freed);
+	}
+	spin_unlock(&vm->mmu.lock);
+	/* No vCPU may reach a page through a stale entry once it is freed. */
+	mv_mmu_commit(vm);
+	list_for_each_entry_safe(page, tmp, &freed, lru) {
+		list_del(&page->lru);
+		mv_mem_defer_free(page);
+	}
+	n = i;
+	for (i = 0; i < n; i++)
+		mv_share_forget_gfn(vm, gfns[i]);
+	kfree(gfns);
+	atomic_long_add(n, &vm->balloon.pages);
+	atomic_long_add(n, &vm->balloon.inflated_total);
+	if (n)
+		mv_balloon_check_reached(vm);
+	return n ? n : -EINVAL;
+}
+
+static s64 mv_balloon_deflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
+{
+	struct mv_vm *vm = vcpu->vm;
+	int i, n;
+	u64 *gfns;
+
+	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL);
+	if (!gfns)
+		return -ENOMEM;
+	n = mv_balloon_list(vcpu, gpa, count, gfns);
+	for (i = 0; i < n; i++)
+		if (gfns[i] >= vm->mem.nr_pages ||
+		    !test_and_clear_bit(gfns[i], vm->balloon.inflated))
+			break;
+	kfree(gfns);
+	if (n < 0)
+		return n;
+	atomic_long_sub(i, &vm->balloon.pages);
+	atomic_long_add(i, &vm->balloon.deflated_total);
+	if (i)
+		mv_balloon_check_reached(vm);
+	return i ? i : -EINVAL;
+}
+
+/* The balloon hypercalls; -ENOSYS for another number. */
+s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1)
+{
+	struct mv_vm *vm = vcpu->vm;
+
+	switch (nr) {
+	case MV_HC_BALLOON_TARGET:
+		if (a0 && (a0 < 32 || a0 > 255))
+			return -EINVAL;
+		WRITE_ONCE(vm->balloon.vector, a0);
+		return mv_balloon_target(vm);
+	case MV_HC_BALLOON_INFLATE:
+		return mv_balloon_inflate(vcpu, a0, a1);
+	case MV_HC_BALLOON_DEFLATE:
+		return mv_balloon_deflate(vcpu, a0, a1);
+	case MV_HC_BALLOON_STATS:
+		if (a0 > vm->mem.nr_pages || a1 > vm->mem.nr_pages)
+			return -EINVAL;
+		WRITE_ONCE(vm->balloon.guest_free, a0);
+		WRITE_ONCE(vm->balloon.guest_avail, a1);
+		return 0;
+	default:
+		return -MV_HC_ENOSYS;
+	}
+}
