@@ -3,9 +3,10 @@
 #
 # make demo: the main job.  Boots the test machine, starts DEMO_VMS guests
 # (default 8) of DEMO_MIB MiB (default 64) under minivisor, and shows what
-# page sharing saves while the scanner converges: progress lines as they
-# come, then a table over time and the final DEMO line.  The series goes to
-# build/demo/sharing.dat and is plotted to build/demo/sharing.png.
+# page sharing saves while the scanner converges, then every VM ballooning
+# its free memory back to the host: progress lines as they come, then a
+# table over time, a BALLOON line and the final DEMO line.  The series goes
+# to build/demo/sharing.dat and is plotted to build/demo/sharing.png.
 . "$(dirname "$0")/lib.sh"
 mv_env
 vms=${DEMO_VMS:-8} mib=${DEMO_MIB:-64}
@@ -39,7 +40,7 @@ if [ -s "$dir/sharing.dat" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP && log "plot: $dir/sharing.png (data: $dir/sharing.dat)"
 set terminal pngcairo size 960,540
 set output "$dir/sharing.png"
-set title "minivisor page sharing: $vms VMs of $mib MiB"
+set title "minivisor: $vms VMs of $mib MiB, page sharing then ballooning"
 set xlabel "seconds since the scanner started"
 set ylabel "MiB"
 set key below
@@ -47,7 +48,8 @@ set grid
 plot "$dir/sharing.dat" using 1:2 with lines lw 2 title "guest memory in use", \
      "" using 1:3 with lines lw 2 title "host memory holding it", \
      "" using 1:4 with lines lw 2 title "saved", \
-     "" using 1:5 with lines dt 2 lw 2 title "ideal saving"
+     "" using 1:5 with lines dt 2 lw 2 title "ideal saving", \
+     "" using 1:9 with lines lw 2 title "given back by balloons"
 GP
 fi
 echo "$line"

@@ -266,6 +266,8 @@ int main(int argc, char **argv)
 	}
 	printf("# exit and paging figures: page sharing off (KSM off for KVM); median of %d cycles\n",
 	       CYCLES);
+	if (wanted(argc, argv, "balloon-") && bench_balloon())
+		ret = 1;
 	for (c = 0; c < CYCLES; c++) {
 		for (i = 0; i < NBENCH; i++) {
 			if (!wanted(argc, argv, benches[i].name))

@@ -9,4 +9,7 @@
  */
 int bench_sharing(long ksm_pages, long ksm_ms);
 
+/* Balloon inflate/deflate rates against touching memory (balloon.c). */
+int bench_balloon(void);
+
 #endif

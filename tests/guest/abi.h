@@ -58,7 +58,8 @@
  * From SHARE_BASE on: image pages (the same in every VM), unique pages
  * (this VM's own), zero pages (backed, all zeros) and volatile pages
  * (rewritten all the time).  arg[0]: VM index, arg[1..4]: how many image,
- * unique, zero and volatile pages, arg[5]: steps (S_STRESS).  S_STRESS
+ * unique, zero and volatile pages, arg[5]: steps (S_STRESS) or free
+ * pages (S_FILL: after the others, dirty, and the balloon's).  S_STRESS
  * never rewrites the upper half of the image; with SHARE_VMM_HALF in
  * arg[0] it leaves that half to the VMM, which rewrites it meanwhile.
  */
@@ -73,6 +74,7 @@
 #define SEED_IMAGE	0x1111ull
 #define SEED_UNIQUE	0x100000ull	/* + VM index */
 #define SEED_VOLATILE	0x200000ull	/* + VM index */
+#define SEED_FREE	0x300000ull	/* + VM index */
 
 /*
  * balloon64.bin.  BL_DRIVER: pages [arg[0], arg[0] + arg[1]) (gfns) hold

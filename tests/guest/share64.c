@@ -9,7 +9,7 @@
  * new content), stores of the value a word already holds (a copy-on-write
  * break that must keep the page intact), and zero-page reads and writes.
  */
-#include "guest.h"
+#include "balloon.h"
 
 static uint64_t vm, n_image, n_unique, n_zero, n_volatile;
 /* S_STRESS: the upper half of the image is the VMM's to rewrite. */
@@ -169,6 +169,31 @@ static void stress(uint64_t steps)
 	check_all();
 }
 
+/*
+ * S_FILL: arg[5] pages after the others are free memory as a guest has it:
+ * dirty with old data of its own, and the balloon's to give.
+ */
+static uint32_t kicks_seen;
+
+static void fill_free(uint64_t n)
+{
+	uint64_t first = n_image + n_unique + n_zero + n_volatile, j, i;
+
+	/* None: no balloon either (KVM, the benchmarks). */
+	if (!n)
+		return;
+	balloon_init(BALLOON_VECTOR);
+	for (j = 0; j < n; j++) {
+		volatile uint64_t *p = page_at(first + j);
+
+		for (i = 0; i < 512; i++)
+			p[i] = share_word(SEED_FREE + vm, j, 0, i);
+		balloon_add_free((SHARE_BASE >> 12) + first + j);
+	}
+	/* Armed: the host's first word on the target comes as an interrupt. */
+	balloon_adjust(NULL, NULL);
+}
+
 int guest_main(void)
 {
 	uint64_t round, i;
@@ -204,16 +229,26 @@ int guest_main(void)
 	}
 	GUEST_ASSERT(n_image + n_unique <= SHARE_MAX_PAGES);
 	fill();
+	if (GARGS->test == S_FILL)
+		fill_free(GARGS->arg[5]);
 	GUEST_SYNC(1);
 	if (GARGS->test == S_STRESS) {
 		stress(GARGS->arg[5]);
 		GUEST_DONE();
 		return 0;
 	}
-	/* S_FILL: a live guest, checking a slice of its memory each round. */
+	/*
+	 * S_FILL: a live guest, checking a slice of its memory each round,
+	 * and giving its free memory to the balloon when the host asks.
+	 */
+	sti();
 	for (round = 1, i = 0;; round++) {
 		uint64_t k;
 
+		if (balloon_kicks != kicks_seen) {
+			kicks_seen = balloon_kicks;
+			balloon_adjust(NULL, NULL);
+		}
 		write_volatile(round);
 		for (k = 0; k < 64 && n_image + n_unique; k++) {
 			check_page(i);

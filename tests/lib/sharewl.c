@@ -25,6 +25,8 @@ enum { MSG_READY = 1, MSG_DONE, MSG_ERROR };
 struct wl_msg {
 	uint32_t kind;
 	uint32_t vm;
+	uint32_t id;			/* minivisor VM ID */
+	uint32_t pad;
 	uint64_t pages_used;
 	uint64_t nhash;			/* MSG_READY: hashes that follow */
 	char text[240];
@@ -83,9 +85,12 @@ static int snapshot(struct tvm *t, unsigned int i, int fd)
 {
 	struct wl_msg m = { .kind = MSG_READY, .vm = i };
 	uint64_t *hashes, *buf, off, k, n = 0;
+	struct mv_vm_stats st;
 	int ret;
 
 	m.pages_used = pages_in_use(t);
+	if (t->kind == TVM_MV && !ioctl(t->vm, MV_GET_VM_STATS, &st))
+		m.id = st.id;
 	hashes = malloc(t->mem_size / 4096 * sizeof(*hashes));
 	buf = malloc(CHUNK);
 	if (!hashes || !buf)
@@ -163,7 +168,8 @@ static void *vmm_writer_fn(void *arg)
 static void child(const struct wl_params *p, unsigned int i, int fd)
 {
 	uint64_t args[6] = { i, p->image, p->unique, p->zero,
-			     p->volatile_pages, p->steps };
+			     p->volatile_pages,
+			     p->test == S_FILL ? p->free_pages : p->steps };
 	struct vmm_writer vw = { .first = p->image / 2, .end = p->image };
 	bool writer = p->vmm_writer && p->test == S_STRESS && !(i % 2) &&
 		      p->image >= 2;
@@ -342,6 +348,7 @@ int wl_start(struct wl *w, const struct wl_params *p)
 		}
 		n += m.nhash;
 		w->guest_pages += m.pages_used;
+		w->id[i] = m.id;
 	}
 	if (n)
 		qsort(all, n, sizeof(*all), cmp_u64);
@@ -470,6 +477,15 @@ static int sample_cb(struct nlattr **a, uint8_t cmd, void *arg)
 	return 0;
 }
 
+static int balloon_cb(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	struct share_sample *s = arg;
+
+	(void)cmd;
+	s->balloon_pages += attr_u64(a, MV_A_VM_BALLOON_PAGES);
+	return 0;
+}
+
 int share_sample_mv(struct share_sample *s)
 {
 	struct mvnl nl;
@@ -480,8 +496,37 @@ int share_sample_mv(struct share_sample *s)
 	if (ret)
 		return ret;
 	ret = mvnl_request(&nl, MV_CMD_GET_SHARE, false, NULL, NULL, sample_cb, s);
+	if (!ret)
+		ret = mvnl_request(&nl, MV_CMD_GET_VM, true, NULL, NULL,
+				   balloon_cb, s);
 	mvnl_close(&nl);
 	s->t = now();
+	return ret;
+}
+
+struct balloon_args {
+	uint32_t id;
+	uint64_t bytes;
+};
+
+static int build_balloon(struct nl_msg *msg, void *arg)
+{
+	struct balloon_args *b = arg;
+
+	return nla_put_u32(msg, MV_A_VM_ID, b->id) ||
+	       nla_put_u64(msg, MV_A_VM_BALLOON_TARGET, b->bytes);
+}
+
+int balloon_set_mv(uint32_t id, uint64_t mem_bytes)
+{
+	struct balloon_args b = { id, mem_bytes };
+	struct mvnl nl;
+	int ret = mvnl_open(&nl);
+
+	if (ret)
+		return ret;
+	ret = mvnl_request(&nl, MV_CMD_VM_SET, false, build_balloon, &b, NULL, NULL);
+	mvnl_close(&nl);
 	return ret;
 }
 

@@ -22,6 +22,7 @@ struct wl_params {
 	unsigned int vms;
 	uint64_t mem;			/* bytes per VM */
 	uint64_t image, unique, zero, volatile_pages;	/* pages per VM */
+	uint64_t free_pages;		/* S_FILL: dirty free memory, the balloon's */
 	uint32_t test;			/* S_FILL or S_STRESS */
 	uint64_t steps;			/* S_STRESS */
 	unsigned int round_ms;		/* S_FILL: pause between rounds */
@@ -41,6 +42,7 @@ struct wl {
 	unsigned int n;			/* children started */
 	pid_t pid[WL_MAX_VMS];
 	int fd[WL_MAX_VMS];		/* their reports */
+	uint32_t id[WL_MAX_VMS];	/* minivisor VM IDs */
 	uint64_t guest_pages;		/* in use after the fill, all VMs */
 	uint64_t distinct;		/* distinct non-zero contents */
 	uint64_t ideal;			/* guest_pages - distinct */
@@ -67,6 +69,7 @@ struct share_sample {
 	uint64_t full_scans, scanned;	/* scanned: minivisor only */
 	uint64_t tracked;		/* KSM: pages it keeps track of */
 	long long cpu_ns;		/* scanner thread CPU time */
+	uint64_t balloon_pages;		/* all VMs' balloons (minivisor) */
 };
 
 double wl_now(void);
@@ -74,6 +77,8 @@ int share_sample_mv(struct share_sample *s);
 int share_sample_ksm(struct share_sample *s);
 /* minivisor's scanner: on/off and rate, over netlink; 0 or -errno. */
 int share_set_mv(bool on, uint32_t pages, uint32_t interval_ms);
+/* A VM's balloon target: the memory it should keep; 0 or -errno. */
+int balloon_set_mv(uint32_t id, uint64_t mem_bytes);
 
 /* KSM's sysfs knobs and counters (/sys/kernel/mm/ksm/NAME). */
 int ksm_write(const char *name, unsigned long val);

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Balloon rates: a guest touches 64 MiB of fresh memory, inflates all of
+ * it, and deflates it again (balloon64 BL_RATE); each phase is timed from
+ * one SYNC to the next (inflating: until the host has the pages back).  Giving memory back should cost less than using
+ * it: the inflate and deflate rates are printed as ratios to the touch
+ * rate.  Minivisor only (KVM has no such balloon); median of five runs.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mvbench.h"
+#include "mvnl.h"
+#include "sharewl.h"
+
+#define PAGES	16384			/* 64 MiB */
+#define RUNS	5
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int info_cb(struct nlattr **a, uint8_t cmd, void *arg)
+{
+	(void)cmd;
+	*(uint64_t *)arg = a[MV_A_GUEST_PAGES] ? nla_get_u64(a[MV_A_GUEST_PAGES]) : 0;
+	return 0;
+}
+
+/* Host pages holding guest memory, all VMs (the module's count). */
+static uint64_t host_pages(void)
+{
+	uint64_t v = 0;
+	struct mvnl nl;
+
+	if (mvnl_open(&nl))
+		return 0;
+	mvnl_request(&nl, MV_CMD_GET_INFO, false, NULL, NULL, info_cb, &v);
+	mvnl_close(&nl);
+	return v;
+}
+
+/*
+ * Seconds of touching, inflating and deflating; 0 or -1.  Inflating ends
+ * when the host has the pages back (they are freed after a grace period,
+ * by a worker), not when the guest's last hypercall returns.
+ */
+static int run(double *touch, double *inflate, double *deflate)
+{
+	uint64_t args[2] = { (16 << 20) / 4096, PAGES }, before = 0;
+	double t[5];
+	struct tvm vm;
+	int phase, ret = -1, i;
+
+	if (tvm_create(&vm, TVM_MV, (16 << 20) + PAGES * 4096ull, "mvbench") ||
+	    tvm_load(&vm, "balloon64") || tvm_args(&vm, BL_RATE, args, 2))
+		goto out;
+	for (phase = 1; phase <= 4; phase++) {
+		enum tvm_exit e = tvm_run(&vm);
+
+		if (e != TVM_EXIT_UCALL || vm.uc.cmd != UCALL_SYNC ||
+		    vm.uc.args[0] != (uint64_t)phase) {
+			fprintf(stderr, "mvbench: balloon: phase %d: %s %s (line %u)\n",
+				phase, tvm_exit_name(e), vm.uc.msg, vm.uc.line);
+			goto out;
+		}
+		if (phase == 2)
+			before = host_pages();
+		if (phase == 3)
+			for (i = 0; i < 100000 && host_pages() + PAGES > before; i++)
+				;
+		t[phase] = wl_now();
+	}
+	*touch = t[2] - t[1];
+	*inflate = t[3] - t[2];
+	*deflate = t[4] - t[3];
+	ret = 0;
+out:
+	tvm_destroy(&vm);
+	return ret;
+}
+
+int bench_balloon(void)
+{
+	double touch[RUNS], inflate[RUNS], deflate[RUNS], mib = PAGES * 4096.0 / (1 << 20);
+	int i;
+
+	for (i = 0; i < RUNS; i++)
+		if (run(&touch[i], &inflate[i], &deflate[i]))
+			return -1;
+	qsort(touch, RUNS, sizeof(double), cmp);
+	qsort(inflate, RUNS, sizeof(double), cmp);
+	qsort(deflate, RUNS, sizeof(double), cmp);
+	printf("BENCH balloon-inflate minivisor=%.1f guest-touch=%.1f ratio=%.2f unit=MiB/s\n",
+	       mib / inflate[RUNS / 2], mib / touch[RUNS / 2],
+	       touch[RUNS / 2] / inflate[RUNS / 2]);
+	printf("BENCH balloon-deflate minivisor=%.1f guest-touch=%.1f ratio=%.2f unit=MiB/s\n",
+	       mib / deflate[RUNS / 2], mib / touch[RUNS / 2],
+	       touch[RUNS / 2] / deflate[RUNS / 2]);
+	return 0;
+}
