@@ -11,9 +11,9 @@
  * slot is empty, and the next touch brings a zeroed page, as any first
  * touch does.
  *
- * The target is the larger of what an administrator set (netlink, ioctl)
- * and what the pressure policy (pressure.c) asks for.  A change raises the
- * interrupt the guest asked for on vCPU 0.
+ * The target is what an administrator (netlink) or the VMM (ioctl) set,
+ * plus what the pressure policy (pressure.c) asks for on top.  A change
+ * raises the interrupt the guest asked for on vCPU 0.
  */
 #include <linux/slab.h>
 
@@ -41,10 +41,17 @@ void mv_balloon_free(struct mv_vm *vm)
 	vm->balloon.inflated = NULL;
 }
 
+/* The administrator's target plus the policy's, within the VM. */
 u64 mv_balloon_target(struct mv_vm *vm)
 {
-	return max(READ_ONCE(vm->balloon.admin_target),
-		   READ_ONCE(vm->balloon.auto_target));
+	return min(READ_ONCE(vm->balloon.admin_target) +
+		   READ_ONCE(vm->balloon.auto_target), (u64)vm->mem.nr_pages);
+}
+
+/* Pages held; briefly below zero while a deflate races an inflate's count. */
+u64 mv_balloon_pages(struct mv_vm *vm)
+{
+	return max(atomic_long_read(&vm->balloon.pages), 0L);
 }
 
 /* Once per target: the balloon got there. */
@@ -53,7 +60,7 @@ static void mv_balloon_check_reached(struct mv_vm *vm)
 	struct mv_balloon *b = &vm->balloon;
 	u64 target = mv_balloon_target(vm);
 
-	if (atomic_long_read(&b->pages) != target)
+	if (mv_balloon_pages(vm) != target)
 		return;
 	if (xchg(&b->reached, target + 1) == target + 1)
 		return;
@@ -70,6 +77,8 @@ void mv_balloon_notify(struct mv_vm *vm)
 	unsigned int n = smp_load_acquire(&vm->nr_vcpus);
 	struct mv_vcpu *vcpu;
 
+	if (READ_ONCE(vm->dying))
+		return;
 	WRITE_ONCE(vm->balloon.reached, 0);
 	mv_balloon_check_reached(vm);
 	if (!n || !READ_ONCE(vm->balloon.vector))
@@ -79,14 +88,38 @@ void mv_balloon_notify(struct mv_vm *vm)
 	mv_vcpu_kick(vcpu);
 }
 
-/* An administrator's target: the memory the guest should keep, in pages. */
+/*
+ * The administrator's (or the VMM's) target: the memory the guest should
+ * keep, in pages.  The last one set wins.
+ */
 int mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
 {
+	if (READ_ONCE(vm->dying))
+		return -ENODEV;
 	if (mem_pages > vm->mem.nr_pages)
 		return -ERANGE;
 	WRITE_ONCE(vm->balloon.admin_target, vm->mem.nr_pages - mem_pages);
 	mv_balloon_notify(vm);
 	return 0;
+}
+
+/*
+ * The VMM resets its guest: whatever the old guest inflated is ordinary
+ * (empty) memory again, and no interrupt goes to a guest that has not
+ * asked for one yet.
+ */
+void mv_balloon_reset(struct mv_vm *vm)
+{
+	u64 gfn;
+
+	spin_lock(&vm->mmu.lock);
+	for_each_set_bit(gfn, vm->balloon.inflated, vm->mem.nr_pages) {
+		clear_bit(gfn, vm->balloon.inflated);
+		atomic_long_dec(&vm->balloon.pages);
+		atomic_long_inc(&vm->balloon.deflated_total);
+	}
+	spin_unlock(&vm->mmu.lock);
+	WRITE_ONCE(vm->balloon.vector, 0);
 }
 
 /*
@@ -101,16 +134,22 @@ void mv_balloon_touched(struct mv_vm *vm, u64 gfn)
 	}
 }
 
-/* Empty @gfn's slot, under the MMU lock; a private page goes on @freed. */
+/*
+ * Empty @gfn's slot, under the MMU lock; a private page goes on @freed.
+ * The mark goes first and the slot is taken with a full barrier: a first
+ * touch filling the slot without the lock (mv_mem_page()) tests the mark
+ * after its own full barrier, so one of us sees the other.
+ */
 static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
 {
-	struct page *page = READ_ONCE(vm->mem.pages[gfn]);
+	struct page *page;
 
 	lockdep_assert_held(&vm->mmu.lock);
 	set_bit(gfn, vm->balloon.inflated);
+	atomic_long_inc(&vm->balloon.pages);
+	page = xchg(&vm->mem.pages[gfn], NULL);
 	if (!page)
 		return;
-	WRITE_ONCE(vm->mem.pages[gfn], NULL);
 	mv_rmap_drop(vm, gfn);
 	/* A guest table given away: what we shadowed of it goes too. */
 	if (vm->mmu.s->wp_count[gfn])
@@ -141,7 +180,7 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	int i, n;
 	u64 *gfns;
 
-	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL);
+	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL_ACCOUNT);
 	if (!gfns)
 		return -ENOMEM;
 	n = mv_balloon_list(vcpu, gpa, count, gfns);
@@ -155,6 +194,12 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 		    test_bit(gfns[i], vm->balloon.inflated))
 			break;
 		mv_balloon_take(vm, gfns[i], &freed);
+		/* Let others have the lock now and then. */
+		if (!((i + 1) % 64)) {
+			spin_unlock(&vm->mmu.lock);
+			cond_resched();
+			spin_lock(&vm->mmu.lock);
+		}
 	}
 	spin_unlock(&vm->mmu.lock);
 	/* No vCPU may reach a page through a stale entry once it is freed. */
@@ -167,7 +212,6 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	for (i = 0; i < n; i++)
 		mv_share_forget_gfn(vm, gfns[i]);
 	kfree(gfns);
-	atomic_long_add(n, &vm->balloon.pages);
 	atomic_long_add(n, &vm->balloon.inflated_total);
 	if (n)
 		mv_balloon_check_reached(vm);
@@ -180,7 +224,7 @@ static s64 mv_balloon_deflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	int i, n;
 	u64 *gfns;
 
-	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL);
+	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL_ACCOUNT);
 	if (!gfns)
 		return -ENOMEM;
 	n = mv_balloon_list(vcpu, gpa, count, gfns);
@@ -208,6 +252,9 @@ s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1)
 		if (a0 && (a0 < 32 || a0 > 255))
 			return -EINVAL;
 		WRITE_ONCE(vm->balloon.vector, a0);
+		/* Disarmed: nothing owed either. */
+		if (!a0)
+			WRITE_ONCE(vcpu->balloon_irq, false);
 		return mv_balloon_target(vm);
 	case MV_HC_BALLOON_INFLATE:
 		return mv_balloon_inflate(vcpu, a0, a1);

@@ -412,7 +412,7 @@ struct mv_balloon {
 	unsigned long *inflated;	/* gfn bitmap; set under the MMU lock */
 	atomic_long_t pages;		/* bits set */
 	u64 admin_target;		/* pages, set by an administrator */
-	u64 auto_target;		/* pages, set by the pressure policy */
+	u64 auto_target;		/* pages the pressure policy adds */
 	u64 reached;			/* 1 + target a reached event went for */
 	atomic_long_t inflated_total, deflated_total;
 	u64 guest_free, guest_avail;	/* what the guest last reported */
@@ -423,8 +423,8 @@ struct mv_balloon {
 	unsigned int nr_sample;
 	u64 sample[MV_SAMPLE_PAGES];
 	/* ... and whether the guest follows. */
-	long last_pages;
-	unsigned int stall;
+	u64 last_target, pending_mark;
+	unsigned long progress_at;
 	bool raised;
 };
 
@@ -545,6 +545,8 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu);
 int mv_balloon_init(struct mv_vm *vm);
 void mv_balloon_free(struct mv_vm *vm);
 u64 mv_balloon_target(struct mv_vm *vm);
+u64 mv_balloon_pages(struct mv_vm *vm);
+void mv_balloon_reset(struct mv_vm *vm);
 void mv_balloon_notify(struct mv_vm *vm);
 int mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
 void mv_balloon_touched(struct mv_vm *vm, u64 gfn);

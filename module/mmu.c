@@ -290,6 +290,8 @@ void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
 	u64 *sptep;
 
 	lockdep_assert_held(&vm->mmu.lock);
+	if (!mv_pte_list_first(vm->mmu.s->rmap[gfn]))
+		return;
 	while ((sptep = mv_pte_list_first(vm->mmu.s->rmap[gfn])))
 		mv_drop_spte(vm, sptep);
 	mv_mmu_dirty(vm);

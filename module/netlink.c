@@ -94,8 +94,8 @@ static int mv_nl_put_balloon(struct sk_buff *msg, struct mv_vm *vm)
 			      MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_AUTO_PAGES,
 			      READ_ONCE(b->auto_target), MV_A_UNSPEC) ||
-	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_PAGES,
-			      atomic_long_read(&b->pages), MV_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_PAGES, mv_balloon_pages(vm),
+			      MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_INFLATED,
 			      atomic_long_read(&b->inflated_total), MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_BALLOON_DEFLATED,
@@ -264,18 +264,19 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 	vm = mv_nl_vm(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	if (target) {
-		u64 bytes = nla_get_u64(target);
-
-		if (bytes & ~PAGE_MASK) {
-			NL_SET_ERR_MSG_ATTR(info->extack, target,
-					    "the balloon target must be a multiple of 4 KiB");
-			ret = -EINVAL;
-		} else if (mv_balloon_set(vm, bytes >> PAGE_SHIFT)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, target,
-					    "the balloon target is more than the VM's memory");
-			ret = -ERANGE;
-		}
+	/* Everything is checked before anything changes. */
+	if (target && (nla_get_u64(target) & ~PAGE_MASK)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, target,
+				    "the balloon target must be a multiple of 4 KiB");
+		ret = -EINVAL;
+	} else if (target &&
+		   nla_get_u64(target) > (u64)vm->mem.nr_pages << PAGE_SHIFT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, target,
+				    "the balloon target is more than the VM's memory");
+		ret = -ERANGE;
+	} else if (READ_ONCE(vm->dying)) {
+		NL_SET_ERR_MSG(info->extack, "the VM is being destroyed");
+		ret = -ENOENT;
 	}
 	if (!ret && domain) {
 		ret = mv_share_set_domain(vm, nla_get_u32(domain));
@@ -283,6 +284,8 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack,
 				       "out of memory unsharing the VM's pages: it is in the new domain, and the scanner goes on unsharing");
 	}
+	if (!ret && target)
+		ret = mv_balloon_set(vm, nla_get_u64(target) >> PAGE_SHIFT);
 	mv_vm_put(vm);
 	return ret;
 }

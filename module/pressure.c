@@ -6,19 +6,23 @@
  *
  * Pressure is MemAvailable below the free target (balloon_free_target_mb,
  * default 5% of RAM), or the kernel's reclaim calling our shrinker (which
- * cannot free anything itself: it tells the worker how much was wanted).
- * A worker looks four times a second.  What it asks for counts as on its
- * way until the guests deliver, so it does not ask twice; a VM whose guest
- * never armed the balloon interrupt, or does not move, is left alone.
+ * cannot free anything itself: it tells the worker how much was wanted;
+ * that counts only while memory is not plentiful anyway).  A worker looks
+ * four times a second.  What it asks for counts as on its way until the
+ * guests deliver, so it does not ask twice; a VM whose guest never armed
+ * the balloon interrupt, or makes no progress for four seconds, is left
+ * alone.  When memory is plentiful again for two seconds, it gives back,
+ * 64 MiB a run at most.
  *
- * Where to take from: ESX's idle memory tax.  A VM's pages cost it
+ * Its targets come on top of the administrator's.  Where to take from:
+ * ESX's idle memory tax.  A VM's pages cost it
  * f + k (1 - f), with f its active fraction and k = 1 / (1 - tax): idle
  * pages cost more, and the policy takes from the VM whose pages cost the
  * most (equal shares: the lowest shares per page), a megabyte at a time.
  * The active fraction comes from sampling: every two seconds, 64 random
  * backed pages of each VM have the accessed bits of their shadow entries
  * cleared (and TLBs flushed); two seconds later, those set again are the
- * active ones.
+ * active ones.  Sampling runs while the policy is on.
  */
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -30,18 +34,20 @@
 #include "mmu.h"
 
 #define MV_TICK			(HZ / 4)
-#define MV_SAMPLE_TICKS		8			/* every 2 s */
+#define MV_SAMPLE_PERIOD	(2 * HZ)
+#define MV_STALL_PERIOD		(4 * HZ)	/* no progress: left alone */
+#define MV_CALM_PERIOD		(2 * HZ)	/* calm this long: give back */
+#define MV_KICK_GAP		(HZ / 10)	/* shrinker kicks, at most */
 #define MV_STEP			(SZ_1M >> PAGE_SHIFT)	/* one take */
-#define MV_TICK_MAX		(SZ_64M >> PAGE_SHIFT)	/* per tick */
+#define MV_TICK_MAX		(SZ_64M >> PAGE_SHIFT)	/* per run */
 #define MV_HYSTERESIS		(SZ_32M >> PAGE_SHIFT)
-#define MV_STALL_TICKS		16			/* 4 s */
 
-static DEFINE_MUTEX(mv_policy_lock);	/* auto targets, mv_pstats, ticks */
+static DEFINE_MUTEX(mv_policy_lock);	/* auto targets, mv_pstats, times */
 static struct mv_balloon_policy_stats mv_pstats;
 static atomic_long_t mv_shrink_want;
 static atomic_long_t mv_shrink_calls;
 static atomic_long_t mv_reclaimable;	/* for the shrinker's count */
-static unsigned long mv_ticks;
+static unsigned long mv_last_run, mv_last_sample, mv_last_pressure;
 static struct delayed_work mv_pressure_work;
 
 static u64 mv_free_target(void)
@@ -51,44 +57,68 @@ static u64 mv_free_target(void)
 	return mb ? (u64)mb << (20 - PAGE_SHIFT) : totalram_pages() / 20;
 }
 
-/* What the VM's balloon should hold now: admin's or ours, the larger. */
-static u64 mv_cur_target(struct mv_vm *vm)
+/* The settings, read once per run. */
+struct mv_rules {
+	u32 floor_pct, tax_pct;
+	unsigned long now;
+};
+
+/* The largest target the policy may bring a VM to: it keeps its floor. */
+static u64 mv_auto_max(struct mv_vm *vm, const struct mv_rules *r)
 {
-	return mv_balloon_target(vm);
+	return vm->mem.nr_pages - vm->mem.nr_pages * r->floor_pct / 100;
 }
 
-/* The largest target the policy may set: the VM keeps its floor. */
-static u64 mv_auto_max(struct mv_vm *vm)
+static u64 mv_room(struct mv_vm *vm, const struct mv_rules *r)
 {
-	return vm->mem.nr_pages -
-	       vm->mem.nr_pages * READ_ONCE(mv_balloon_floor_pct) / 100;
-}
+	u64 max = mv_auto_max(vm, r), cur = mv_balloon_target(vm);
 
-/* A guest that armed the interrupt and moves when asked. */
-static bool mv_responsive(struct mv_vm *vm)
-{
-	return READ_ONCE(vm->balloon.vector) &&
-	       vm->balloon.stall < MV_STALL_TICKS;
+	return max > cur ? max - cur : 0;
 }
 
 /* Pages asked for and not given yet. */
 static u64 mv_pending(struct mv_vm *vm)
 {
-	u64 target = mv_cur_target(vm);
-	long pages = atomic_long_read(&vm->balloon.pages);
+	u64 target = mv_balloon_target(vm), pages = mv_balloon_pages(vm);
 
 	return target > pages ? target - pages : 0;
 }
 
-/* What the VM's pages cost it, up to a factor common to all VMs. */
-static u64 mv_cost(struct mv_vm *vm)
+/*
+ * Follow each guest: progress is its shortfall getting smaller than it has
+ * been since its target last changed.  A guest that never armed the
+ * balloon interrupt, or has made no progress for a while, is left alone
+ * (and what it owes does not count as on its way).
+ */
+static void mv_follow(struct mv_vm *vm, const struct mv_rules *r)
 {
-	u64 allowed = vm->mem.nr_pages - mv_cur_target(vm);
+	struct mv_balloon *b = &vm->balloon;
+	u64 target = mv_balloon_target(vm), pending = mv_pending(vm);
+
+	if (target != b->last_target || !pending || pending < b->pending_mark) {
+		b->last_target = target;
+		b->pending_mark = pending;
+		b->progress_at = r->now;
+	}
+}
+
+static bool mv_responsive(struct mv_vm *vm, const struct mv_rules *r)
+{
+	struct mv_balloon *b = &vm->balloon;
+
+	return READ_ONCE(b->vector) &&
+	       (!b->pending_mark ||
+		time_before(r->now, b->progress_at + MV_STALL_PERIOD));
+}
+
+/* What the VM's pages cost it, up to a factor common to all VMs. */
+static u64 mv_cost(struct mv_vm *vm, const struct mv_rules *r)
+{
+	u64 allowed = vm->mem.nr_pages - mv_balloon_target(vm);
 	u32 f = READ_ONCE(vm->balloon.active_pct);
-	u32 tax = READ_ONCE(mv_balloon_tax_pct);
 
 	/* f + (1 - f) / (1 - tax), times 100 * (100 - tax). */
-	return allowed * (f * (100 - tax) + 100 * (100 - f));
+	return allowed * (f * (100 - r->tax_pct) + 100 * (100 - f));
 }
 
 /* Active-memory sampling: read the last round, start the next. */
@@ -128,7 +158,7 @@ out:
 	srcu_read_unlock(&mv_srcu, idx);
 }
 
-/* Every VM, referenced; how many. */
+/* Every live VM, referenced; how many. */
 static unsigned int mv_collect(struct mv_vm **vms, unsigned int max)
 {
 	unsigned int n = 0;
@@ -136,41 +166,45 @@ static unsigned int mv_collect(struct mv_vm **vms, unsigned int max)
 	u32 id = 1;
 
 	while (n < max && (vm = mv_vm_get_next(&id))) {
-		vms[n++] = vm;
+		if (READ_ONCE(vm->dying))
+			mv_vm_put(vm);
+		else
+			vms[n++] = vm;
 		id++;
 	}
 	return n;
 }
 
 /* Ask responsive VMs for @need more pages, the most costly pages first. */
-static void mv_reclaim(struct mv_vm **vms, unsigned int n, u64 need)
+static void mv_reclaim(struct mv_vm **vms, unsigned int n, u64 need,
+		       const struct mv_rules *r)
 {
 	bool any = false;
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
 		vms[i]->balloon.raised = false;
-
 	while (need) {
 		struct mv_vm *best = NULL;
 		u64 best_cost = 0, room = 0, step;
 
 		for (i = 0; i < n; i++) {
-			u64 cur = mv_cur_target(vms[i]), cost;
+			u64 cost, rm = mv_room(vms[i], r);
 
-			if (!mv_responsive(vms[i]) || cur >= mv_auto_max(vms[i]))
+			if (!rm || !mv_responsive(vms[i], r))
 				continue;
-			cost = mv_cost(vms[i]);
+			cost = mv_cost(vms[i], r);
 			if (!best || cost > best_cost) {
 				best = vms[i];
 				best_cost = cost;
-				room = mv_auto_max(vms[i]) - cur;
+				room = rm;
 			}
 		}
 		if (!best)
 			break;
 		step = min3(need, (u64)MV_STEP, room);
-		WRITE_ONCE(best->balloon.auto_target, mv_cur_target(best) + step);
+		WRITE_ONCE(best->balloon.auto_target,
+			   best->balloon.auto_target + step);
 		best->balloon.raised = true;
 		need -= step;
 	}
@@ -207,57 +241,67 @@ static void mv_release(struct mv_vm **vms, unsigned int n, u64 amount)
 
 static void mv_pressure_fn(struct work_struct *work)
 {
-	long avail = si_mem_available(), asked;
-	u64 want = mv_free_target(), pending = 0, room = 0, taken = 0;
-	bool on = READ_ONCE(mv_balloon_auto);
+	struct mv_rules r = {
+		.floor_pct = min(READ_ONCE(mv_balloon_floor_pct), 100U),
+		.tax_pct = min(READ_ONCE(mv_balloon_tax_pct), 99U),
+		.now = jiffies,
+	};
+	u64 avail = max(si_mem_available(), 0L), want = mv_free_target();
+	u64 pending = 0, room = 0, taken = 0, asked;
+	bool on = READ_ONCE(mv_balloon_auto), sample;
 	struct mv_vm **vms;
 	unsigned int i, n;
 
-	asked = atomic_long_xchg(&mv_shrink_want, 0);
+	asked = max(atomic_long_xchg(&mv_shrink_want, 0), 0L);
 	vms = kmalloc_array(mv_max_vms, sizeof(*vms), GFP_KERNEL);
 	if (!vms)
 		goto again;
 	mutex_lock(&mv_policy_lock);
+	mv_last_run = r.now;
+	sample = on && time_after_eq(r.now, mv_last_sample + MV_SAMPLE_PERIOD);
+	if (sample)
+		mv_last_sample = r.now;
 	n = mv_collect(vms, mv_max_vms);
 	for (i = 0; i < n; i++) {
-		struct mv_balloon *b = &vms[i]->balloon;
-		long pages = atomic_long_read(&b->pages);
-
-		/* Asked and not moving: count it out. */
-		if (mv_pending(vms[i]) && pages == b->last_pages)
-			b->stall = min(b->stall + 1, MV_STALL_TICKS);
-		else
-			b->stall = 0;
-		b->last_pages = pages;
-		if (!(mv_ticks % MV_SAMPLE_TICKS))
+		mv_follow(vms[i], &r);
+		if (sample)
 			mv_sample(vms[i]);
-		if (mv_responsive(vms[i])) {
+		if (mv_responsive(vms[i], &r)) {
 			pending += mv_pending(vms[i]);
-			if (mv_cur_target(vms[i]) < mv_auto_max(vms[i]))
-				room += mv_auto_max(vms[i]) - mv_cur_target(vms[i]);
+			room += mv_room(vms[i], &r);
 		}
 	}
-	mv_ticks++;
 	atomic_long_set(&mv_reclaimable, on ? room : 0);
-	if (on && ((u64)avail < want || asked > 0)) {
-		u64 need = max_t(u64, (u64)avail < want ? want - avail : 0, asked);
+	/* Reclaim that runs while memory is plentiful is not our business. */
+	if (avail >= want + MV_HYSTERESIS)
+		asked = 0;
+	if (on && (avail < want || asked)) {
+		u64 need = max(avail < want ? want - avail : 0, asked);
 
 		mv_pstats.pressure = true;
+		mv_last_pressure = r.now;
 		/* What is on its way counts. */
 		need = need > pending ? min_t(u64, need - pending, MV_TICK_MAX) : 0;
 		if (need)
-			mv_reclaim(vms, n, need);
-	} else if (!on || (u64)avail > want + MV_HYSTERESIS) {
+			mv_reclaim(vms, n, need, &r);
+	} else if (!on) {
 		mv_pstats.pressure = false;
-		mv_release(vms, n, on ? min_t(u64, avail - want - MV_HYSTERESIS,
-					      MV_TICK_MAX) : U64_MAX);
+		mv_release(vms, n, U64_MAX);
+	} else {
+		mv_pstats.pressure = false;
+		/* Plenty again, for a while: give back, a slice at a time. */
+		if (avail > want + MV_HYSTERESIS &&
+		    time_after(r.now, mv_last_pressure + MV_CALM_PERIOD))
+			mv_release(vms, n, min_t(u64, avail - want - MV_HYSTERESIS,
+						 MV_TICK_MAX));
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		taken += READ_ONCE(vms[i]->balloon.auto_target);
-		mv_vm_put(vms[i]);
-	}
 	mv_pstats.reclaimed = taken;
 	mutex_unlock(&mv_policy_lock);
+	/* A last reference may go here: teardown waits, not under our lock. */
+	for (i = 0; i < n; i++)
+		mv_vm_put(vms[i]);
 	kfree(vms);
 again:
 	queue_delayed_work(system_unbound_wq, &mv_pressure_work, MV_TICK);
@@ -278,7 +322,8 @@ static unsigned long mv_shrink_scan(struct shrinker *s,
 {
 	atomic_long_add(sc->nr_to_scan, &mv_shrink_want);
 	atomic_long_inc(&mv_shrink_calls);
-	mod_delayed_work(system_unbound_wq, &mv_pressure_work, 0);
+	if (time_after(jiffies, READ_ONCE(mv_last_run) + MV_KICK_GAP))
+		mod_delayed_work(system_unbound_wq, &mv_pressure_work, 0);
 	return SHRINK_STOP;
 }
 

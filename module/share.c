@@ -186,20 +186,20 @@ static bool mv_take_back(struct mv_vm *vm, struct page *page)
 }
 
 /*
- * A private page for writing @gfn: allocate it if never touched, copy it
- * if shared (copy-on-write), or take a frame back from being shared if we
- * are its only user.  Called with mv_srcu held.  The page may be shared
- * again by the time the caller writes: kernel writers check under the MMU
- * lock (mv_mem_private()).
+ * A private page for writing @gfn: allocate it if never touched (@alloc;
+ * else an empty slot stays empty), copy it if shared (copy-on-write), or
+ * take a frame back from being shared if we are its only user.  Called
+ * with mv_srcu held.  The page may be shared again by the time the caller
+ * writes: kernel writers check under the MMU lock (mv_mem_private()).
  */
-struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
+static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 {
 	struct mv_frame *f = NULL;
 	struct page *page, *copy;
 	bool last = false;
 
 	for (;;) {
-		page = mv_mem_page(vm, gfn);
+		page = alloc ? mv_mem_page(vm, gfn) : READ_ONCE(vm->mem.pages[gfn]);
 		if (IS_ERR_OR_NULL(page) || !mv_page_shared(page))
 			return page;
 
@@ -258,6 +258,12 @@ struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
 			mv_frame_free(f);
 		return copy;
 	}
+}
+
+/* mv_page_w() for writers: an empty slot gets a page. */
+struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
+{
+	return mv_page_w(vm, gfn, true);
 }
 
 /*
@@ -714,7 +720,8 @@ static int mv_share_unshare(struct mv_vm *vm)
 		bad = READ_ONCE(vm->mem.pages[gfn]) == page &&
 		      mv_page_shared(page) && !mv_share_allowed(vm, page, pol);
 		spin_unlock(&vm->mmu.lock);
-		if (bad && IS_ERR(mv_mem_page_w(vm, gfn))) {
+		/* Unshare; an emptied slot (inflated since) stays empty. */
+		if (bad && IS_ERR(mv_page_w(vm, gfn, false))) {
 			WRITE_ONCE(vm->share_recheck, true);
 			ret = -ENOMEM;
 			break;

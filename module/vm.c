@@ -219,11 +219,15 @@ static long mv_vm_ioctl_balloon(struct mv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&t, argp, sizeof(t)))
 		return -EFAULT;
-	if (t.flags || (t.mem_bytes & ~PAGE_MASK))
+	if ((t.flags & ~MV_BALLOON_RESET) || (t.mem_bytes & ~PAGE_MASK))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(t.reserved); i++)
 		if (t.reserved[i])
 			return -EINVAL;
+	if (t.mem_bytes > (u64)vm->mem.nr_pages << PAGE_SHIFT)
+		return -ERANGE;
+	if (t.flags & MV_BALLOON_RESET)
+		mv_balloon_reset(vm);
 	return mv_balloon_set(vm, t.mem_bytes >> PAGE_SHIFT);
 }
 
@@ -257,7 +261,7 @@ static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		st.pages_used = st.pages_private + st.pages_shared + st.pages_zero;
 		st.cow_breaks = atomic_long_read(&vm->mem.cow_breaks);
 		st.balloon_target = mv_balloon_target(vm);
-		st.balloon_pages = atomic_long_read(&vm->balloon.pages);
+		st.balloon_pages = mv_balloon_pages(vm);
 		st.balloon_inflated = atomic_long_read(&vm->balloon.inflated_total);
 		st.balloon_deflated = atomic_long_read(&vm->balloon.deflated_total);
 		st.mmu_pages = READ_ONCE(vm->mmu.nr_pages);

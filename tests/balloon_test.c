@@ -288,6 +288,7 @@ TEST_F_TIMEOUT(bl, targets_over_ioctl_and_netlink_are_checked, 120)
 	struct bvm *b = &self->a;
 	struct mv_balloon_target t = { 0 };
 	struct mv_vm_stats st;
+	unsigned int i;
 	pid_t pid;
 	int status;
 
@@ -309,13 +310,14 @@ TEST_F_TIMEOUT(bl, targets_over_ioctl_and_netlink_are_checked, 120)
 	EXPECT_EQ(-1, ioctl(b->t.vm, MV_SET_BALLOON, &t));
 	EXPECT_EQ(EINVAL, errno);
 	t.mem_bytes = 40 * MIB;
-	t.flags = 1;
+	t.flags = ~(__u32)MV_BALLOON_RESET;
 	EXPECT_EQ(-1, ioctl(b->t.vm, MV_SET_BALLOON, &t));
 	EXPECT_EQ(EINVAL, errno);
 	t.flags = 0;
 	t.reserved[2] = 1;
 	EXPECT_EQ(-1, ioctl(b->t.vm, MV_SET_BALLOON, &t));
 	EXPECT_EQ(EINVAL, errno);
+	t.reserved[2] = 0;
 	EXPECT_EQ(1, run_cmd(out, sizeof(out), -1, "mvctl vm balloon %u 65M", b->id));
 	EXPECT_NE(NULL, strstr(out, "more than the VM's memory"));
 	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvctl vm balloon %u lots", b->id));
@@ -335,6 +337,26 @@ TEST_F_TIMEOUT(bl, targets_over_ioctl_and_netlink_are_checked, 120)
 	stats(b, &st);
 	EXPECT_EQ(b->pool, st.balloon_pages);
 	EXPECT_FALSE(b->failed);
+
+	/*
+	 * The VMM resets its guest: no more balloon, and the new guest hears
+	 * nothing until it asks (this one, still running, is not told).
+	 */
+	t.mem_bytes = 64 * MIB;
+	t.flags = MV_BALLOON_RESET;
+	ASSERT_EQ(0, ioctl(b->t.vm, MV_SET_BALLOON, &t));
+	stats(b, &st);
+	EXPECT_EQ(0, st.balloon_pages);
+	EXPECT_EQ(0, st.balloon_target);
+	i = b->syncs;
+	t.mem_bytes = 32 * MIB;
+	t.flags = 0;
+	ASSERT_EQ(0, ioctl(b->t.vm, MV_SET_BALLOON, &t));
+	usleep(500000);
+	EXPECT_EQ(i, b->syncs);
+	t.flags = 2;
+	EXPECT_EQ(-1, ioctl(b->t.vm, MV_SET_BALLOON, &t));
+	EXPECT_EQ(EINVAL, errno);
 
 	/* Setting targets needs CAP_NET_ADMIN. */
 	pid = fork();
@@ -608,7 +630,11 @@ TEST_F_TIMEOUT(bl, pressure_policy_balloons_idle_memory_first, 600)
 
 	ASSERT_EQ(0, bvm_start(active, 256 * MIB, BL_ACTIVE, "active"));
 	ASSERT_EQ(0, bvm_start(idle, 256 * MIB, 0, "idle"));
-	/* Let the sampler see who is idle (a sample every 2 s). */
+	/*
+	 * Let the sampler see who is idle (a sample every 2 s, while the
+	 * policy is on; with a free target of 1 MiB there is no pressure).
+	 */
+	ASSERT_EQ(0, set_policy("auto on free-target 1"));
 	sleep(7);
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl -j vm show %u", idle->id));
 	TH_LOG("idle VM active %llu%%", (unsigned long long)json_u64(out, "active_pct"));

@@ -155,8 +155,8 @@ struct mv_guest_mem {
  * @pages_shared: guest pages mapped to a frame shared by content
  * @pages_zero: guest pages merged into the zero page
  * @cow_breaks: copy-on-write breaks so far
- * @balloon_target: pages the balloon should hold now (the larger of the
- *	administrator's target and the pressure policy's)
+ * @balloon_target: pages the balloon should hold now (the administrator's
+ *	or VMM's target plus the pressure policy's)
  * @balloon_pages: pages the guest's balloon holds now
  * @balloon_inflated: pages inflated so far
  * @balloon_deflated: pages deflated so far
@@ -182,11 +182,17 @@ struct mv_vm_stats {
 /** define MV_GET_VM_STATS - read the VM's identifier and memory figures */
 #define MV_GET_VM_STATS		_IOR(MV_IO, 0x13, struct mv_vm_stats)
 
+/** define MV_BALLOON_RESET - MV_SET_BALLOON: the VMM reset its guest */
+#define MV_BALLOON_RESET	0x1
+
 /**
  * struct mv_balloon_target - argument of MV_SET_BALLOON
  * @mem_bytes: the memory the guest should keep, in bytes (a multiple of
- *	4096, at most the VM's size); the balloon target is the rest
- * @flags: must be 0
+ *	4096, at most the VM's size: else -EINVAL, -ERANGE); the balloon
+ *	target is the rest
+ * @flags: 0, or %MV_BALLOON_RESET when the VMM resets its guest: pages the
+ *	old guest inflated become ordinary untouched memory, and the balloon
+ *	interrupt is disarmed until the new guest asks for it
  * @reserved: must be 0
  */
 struct mv_balloon_target {
@@ -199,8 +205,8 @@ struct mv_balloon_target {
  * define MV_SET_BALLOON - set the VM's balloon target (administrator's)
  *
  * The guest's balloon driver learns of it as described at
- * %MV_HC_BALLOON_TARGET.  The same as %MV_CMD_VM_SET with
- * %MV_A_VM_BALLOON_TARGET over netlink.
+ * %MV_HC_BALLOON_TARGET.  The same target as %MV_CMD_VM_SET with
+ * %MV_A_VM_BALLOON_TARGET over netlink: the last one set wins.
  */
 #define MV_SET_BALLOON		_IOW(MV_IO, 0x14, struct mv_balloon_target)
 
@@ -555,17 +561,19 @@ struct mv_run {
  * and hands the list to %MV_HC_BALLOON_INFLATE.  The host frees those
  * pages at once (their contents are gone) and never shares them.  To use
  * them again the guest "deflates" them (%MV_HC_BALLOON_DEFLATE); they come
- * back as zeroed pages on first touch.  A gfn the guest touches while it
- * is inflated comes back too (zeroed), and leaves the balloon.
+ * back as zeroed pages on first touch.  A gfn that is touched while it is
+ * inflated (by the guest, or by the VMM writing it) comes back too
+ * (zeroed), and leaves the balloon.
  *
  * The target: %MV_HC_BALLOON_TARGET returns how many pages the balloon
- * should hold.  It changes when an administrator sets it (netlink, or
- * %MV_SET_BALLOON) or when the host's pressure policy does.  The guest is
- * told by an interrupt on the vector it gave to %MV_HC_BALLOON_TARGET
- * (injected into vCPU 0 when its interrupts are enabled); without one it
- * must call %MV_HC_BALLOON_TARGET again to notice.  When the balloon
- * reaches the target after an inflate or deflate, a
- * %MV_CMD_EVENT_BALLOON_TARGET_REACHED event goes out.
+ * should hold: what an administrator (netlink) or the VMM (%MV_SET_BALLOON)
+ * set, plus what the host's pressure policy asks for.  The guest is told
+ * of a change by an interrupt on the vector it gave to
+ * %MV_HC_BALLOON_TARGET (injected into vCPU 0 when its interrupts are
+ * enabled); without one it must call %MV_HC_BALLOON_TARGET again to
+ * notice.  Whenever the balloon holds its target after an inflate, a
+ * deflate or a change of target, a %MV_CMD_EVENT_BALLOON_TARGET_REACHED
+ * event goes out (once per target).
  */
 
 /**
@@ -583,7 +591,8 @@ struct mv_run {
  * RAM); RCX: how many (1 to %MV_BALLOON_BATCH).  Entries are taken in
  * order, until one is refused: outside RAM, or already inflated (a gfn
  * twice in one list is refused the second time).  Returns the number
- * taken, or -EINVAL if the list or its first entry is bad.
+ * taken, or -EINVAL if the list or its first entry is bad (-ENOMEM if
+ * the host cannot even read the list).
  */
 #define MV_HC_BALLOON_INFLATE	0x1101
 /**
@@ -867,14 +876,15 @@ enum mv_share_policy {
  *	target)
  * @MV_A_VM_BALLOON_PAGES: u64, pages the guest's balloon holds
  * @MV_A_VM_BALLOON_TARGET_PAGES: u64, pages the balloon should hold: the
- *	larger of the administrator's target and the pressure policy's
+ *	administrator's target plus the pressure policy's
  * @MV_A_VM_BALLOON_AUTO_PAGES: u64, the pressure policy's part of it
  * @MV_A_VM_BALLOON_INFLATED: u64, pages inflated so far
  * @MV_A_VM_BALLOON_DEFLATED: u64, pages deflated so far
  * @MV_A_VM_BALLOON_GUEST_FREE: u64, free pages the guest last reported
  * @MV_A_VM_BALLOON_GUEST_AVAIL: u64, available pages it last reported
  * @MV_A_VM_ACTIVE_PCT: u32, the share of the VM's memory in use found
- *	active (accessed) by the last samples, in percent
+ *	active (accessed) by the last samples, in percent (sampled while the
+ *	pressure policy is on)
  * @MV_A_BALLOON_AUTO: u8, the pressure policy is on
  * @MV_A_BALLOON_TAX_PCT: u32, idle memory tax rate, 0 to 99 percent: how
  *	much more an idle page costs its VM than an active one when the
