@@ -28,7 +28,6 @@ int mv_balloon_init(struct mv_vm *vm)
 			       sizeof(unsigned long), GFP_KERNEL_ACCOUNT);
 	if (!b->inflated)
 		return -ENOMEM;
-	atomic_long_set(&b->pages, 0);
 	atomic_long_set(&b->inflated_total, 0);
 	atomic_long_set(&b->deflated_total, 0);
 	b->active_pct = 100;
@@ -48,10 +47,15 @@ u64 mv_balloon_target(struct mv_vm *vm)
 		   READ_ONCE(vm->balloon.auto_target), (u64)vm->mem.nr_pages);
 }
 
-/* Pages held; briefly below zero while a deflate races an inflate's count. */
+/*
+ * Pages held: inflated less deflated (touched and reset count as
+ * deflated).  The two are read apart, so clamp a passing negative.
+ */
 u64 mv_balloon_pages(struct mv_vm *vm)
 {
-	return max(atomic_long_read(&vm->balloon.pages), 0L);
+	long d = atomic_long_read(&vm->balloon.deflated_total);
+
+	return max(atomic_long_read(&vm->balloon.inflated_total) - d, 0L);
 }
 
 /* Once per target: the balloon got there. */
@@ -88,19 +92,32 @@ void mv_balloon_notify(struct mv_vm *vm)
 	mv_vcpu_kick(vcpu);
 }
 
+/* The guest disarmed its interrupt (vector 0): nothing owed to vCPU 0. */
+static void mv_balloon_disarm(struct mv_vm *vm)
+{
+	/* Pairs with the release in mv_vcpu_create(). */
+	if (smp_load_acquire(&vm->nr_vcpus))
+		WRITE_ONCE(vm->vcpus[0]->balloon_irq, false);
+}
+
 /*
  * The administrator's (or the VMM's) target: the memory the guest should
  * keep, in pages.  The last one set wins.
  */
-int mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
+void mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
 {
-	if (READ_ONCE(vm->dying))
-		return -ENODEV;
-	if (mem_pages > vm->mem.nr_pages)
-		return -ERANGE;
 	WRITE_ONCE(vm->balloon.admin_target, vm->mem.nr_pages - mem_pages);
 	mv_balloon_notify(vm);
-	return 0;
+}
+
+/*
+ * The guest touched @gfn while it was inflated: it is back in use, and out
+ * of the balloon.
+ */
+void mv_balloon_touched(struct mv_vm *vm, u64 gfn)
+{
+	if (test_and_clear_bit(gfn, vm->balloon.inflated))
+		atomic_long_inc(&vm->balloon.deflated_total);
 }
 
 /*
@@ -113,25 +130,11 @@ void mv_balloon_reset(struct mv_vm *vm)
 	u64 gfn;
 
 	spin_lock(&vm->mmu.lock);
-	for_each_set_bit(gfn, vm->balloon.inflated, vm->mem.nr_pages) {
-		clear_bit(gfn, vm->balloon.inflated);
-		atomic_long_dec(&vm->balloon.pages);
-		atomic_long_inc(&vm->balloon.deflated_total);
-	}
+	for_each_set_bit(gfn, vm->balloon.inflated, vm->mem.nr_pages)
+		mv_balloon_touched(vm, gfn);
 	spin_unlock(&vm->mmu.lock);
 	WRITE_ONCE(vm->balloon.vector, 0);
-}
-
-/*
- * The guest touched @gfn while it was inflated: it is back in use, and out
- * of the balloon.
- */
-void mv_balloon_touched(struct mv_vm *vm, u64 gfn)
-{
-	if (test_and_clear_bit(gfn, vm->balloon.inflated)) {
-		atomic_long_dec(&vm->balloon.pages);
-		atomic_long_inc(&vm->balloon.deflated_total);
-	}
+	mv_balloon_disarm(vm);
 }
 
 /*
@@ -146,7 +149,7 @@ static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
 
 	lockdep_assert_held(&vm->mmu.lock);
 	set_bit(gfn, vm->balloon.inflated);
-	atomic_long_inc(&vm->balloon.pages);
+	atomic_long_inc(&vm->balloon.inflated_total);
 	page = xchg(&vm->mem.pages[gfn], NULL);
 	if (!page)
 		return;
@@ -154,22 +157,31 @@ static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
 	/* A guest table given away: what we shadowed of it goes too. */
 	if (vm->mmu.s->wp_count[gfn])
 		mv_mmu_zap_gfn(vm, gfn);
+	/* Never shared again while inflated: no hint either. */
+	mv_share_forget_gfn(vm, gfn);
 	if (mv_page_shared(page)) {
-		mv_share_release(vm, gfn, page);
+		mv_share_release(vm, page);
 	} else {
 		atomic_long_dec(&vm->mem.used);
 		list_add(&page->lru, freed);
 	}
 }
 
-/* Read and check a list of gfns; its length, or -EINVAL. */
-static int mv_balloon_list(struct mv_vcpu *vcpu, u64 gpa, u64 count, u64 *gfns)
+/* Read and check a list of @count gfns at @gpa; kfree() it, or -errno. */
+static u64 *mv_balloon_list(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 {
+	u64 *gfns;
+
 	if ((gpa & ~PAGE_MASK) || !count || count > MV_BALLOON_BATCH)
-		return -EINVAL;
-	if (mv_mem_copy(vcpu->vm, gpa, gfns, count * sizeof(u64), false))
-		return -EINVAL;
-	return count;
+		return ERR_PTR(-EINVAL);
+	gfns = kmalloc_array(count, sizeof(u64), GFP_KERNEL_ACCOUNT);
+	if (!gfns)
+		return ERR_PTR(-ENOMEM);
+	if (mv_mem_copy(vcpu->vm, gpa, gfns, count * sizeof(u64), false)) {
+		kfree(gfns);
+		return ERR_PTR(-EINVAL);
+	}
+	return gfns;
 }
 
 static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
@@ -177,29 +189,18 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	struct mv_vm *vm = vcpu->vm;
 	struct page *page, *tmp;
 	LIST_HEAD(freed);
-	int i, n;
-	u64 *gfns;
+	u64 *gfns, i;
 
-	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL_ACCOUNT);
-	if (!gfns)
-		return -ENOMEM;
-	n = mv_balloon_list(vcpu, gpa, count, gfns);
-	if (n < 0) {
-		kfree(gfns);
-		return n;
-	}
+	gfns = mv_balloon_list(vcpu, gpa, count);
+	if (IS_ERR(gfns))
+		return PTR_ERR(gfns);
 	spin_lock(&vm->mmu.lock);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < count; i++) {
 		if (gfns[i] >= vm->mem.nr_pages ||
 		    test_bit(gfns[i], vm->balloon.inflated))
 			break;
 		mv_balloon_take(vm, gfns[i], &freed);
-		/* Let others have the lock now and then. */
-		if (!((i + 1) % 64)) {
-			spin_unlock(&vm->mmu.lock);
-			cond_resched();
-			spin_lock(&vm->mmu.lock);
-		}
+		cond_resched_lock(&vm->mmu.lock);
 	}
 	spin_unlock(&vm->mmu.lock);
 	/* No vCPU may reach a page through a stale entry once it is freed. */
@@ -208,34 +209,25 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 		list_del(&page->lru);
 		mv_mem_defer_free(page);
 	}
-	n = i;
-	for (i = 0; i < n; i++)
-		mv_share_forget_gfn(vm, gfns[i]);
 	kfree(gfns);
-	atomic_long_add(n, &vm->balloon.inflated_total);
-	if (n)
+	if (i)
 		mv_balloon_check_reached(vm);
-	return n ? n : -EINVAL;
+	return i ? i : -EINVAL;
 }
 
 static s64 mv_balloon_deflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 {
 	struct mv_vm *vm = vcpu->vm;
-	int i, n;
-	u64 *gfns;
+	u64 *gfns, i;
 
-	gfns = kmalloc_array(MV_BALLOON_BATCH, sizeof(u64), GFP_KERNEL_ACCOUNT);
-	if (!gfns)
-		return -ENOMEM;
-	n = mv_balloon_list(vcpu, gpa, count, gfns);
-	for (i = 0; i < n; i++)
+	gfns = mv_balloon_list(vcpu, gpa, count);
+	if (IS_ERR(gfns))
+		return PTR_ERR(gfns);
+	for (i = 0; i < count; i++)
 		if (gfns[i] >= vm->mem.nr_pages ||
 		    !test_and_clear_bit(gfns[i], vm->balloon.inflated))
 			break;
 	kfree(gfns);
-	if (n < 0)
-		return n;
-	atomic_long_sub(i, &vm->balloon.pages);
 	atomic_long_add(i, &vm->balloon.deflated_total);
 	if (i)
 		mv_balloon_check_reached(vm);
@@ -252,9 +244,8 @@ s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1)
 		if (a0 && (a0 < 32 || a0 > 255))
 			return -EINVAL;
 		WRITE_ONCE(vm->balloon.vector, a0);
-		/* Disarmed: nothing owed either. */
 		if (!a0)
-			WRITE_ONCE(vcpu->balloon_irq, false);
+			mv_balloon_disarm(vm);
 		return mv_balloon_target(vm);
 	case MV_HC_BALLOON_INFLATE:
 		return mv_balloon_inflate(vcpu, a0, a1);

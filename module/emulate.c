@@ -19,11 +19,6 @@
 
 #define OP2(b)	(0x0f00 | (b))
 
-static u64 mask_of(int size)
-{
-	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
 {
 	struct mv_segment s;
@@ -336,7 +331,7 @@ static int mv_decode(struct mv_vcpu *vcpu, struct mv_insn *insn)
 	    insn->modrm_rm == 5)
 		insn->ea += vcpu->rip + insn->len;
 	if (insn->addrsize != 8)
-		insn->ea &= mask_of(insn->addrsize);
+		insn->ea &= mv_size_mask(insn->addrsize);
 	if (insn->seg == 0xff)
 		insn->seg = MV_DS;
 	return 0;
@@ -373,7 +368,7 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 	return 0;
 }
 
-static void mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa)
+void mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa)
 {
 	u64 data[4] = { vcpu->rip, 0, 0, gpa };
 
@@ -428,7 +423,7 @@ static int mv_store_value(struct mv_vcpu *vcpu, struct mv_insn *insn,
 	default:
 		return -EOPNOTSUPP;
 	}
-	*val &= mask_of(*size);
+	*val &= mv_size_mask(*size);
 	return 0;
 }
 
@@ -553,6 +548,7 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 	u8 op = insn->modrm_reg & 7;
 	u16 msw;
 	u64 gpa;
+	int ret;
 
 	switch (op) {
 	case 4:		/* SMSW */
@@ -561,9 +557,10 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 			mv_gpr_write(vcpu, insn->modrm_rm, insn->opsize,
 				     insn->opsize == 2 ? msw : vcpu->cr0);
 		} else {
-			if (mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
-					      MV_PF_WRITE, &gpa))
-				return 0;	/* #PF queued */
+			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
+						MV_PF_WRITE, &gpa);
+			if (ret)	/* #PF queued, or an internal error */
+				return ret == -ERANGE;
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, true))
 				return -EFAULT;
 		}
@@ -572,9 +569,10 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		if (insn->modrm_mod == 3) {
 			msw = vcpu->regs[insn->modrm_rm];
 		} else {
-			if (mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
-					      0, &gpa))
-				return 0;
+			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
+						0, &gpa);
+			if (ret)
+				return ret == -ERANGE;
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, false))
 				return -EFAULT;
 		}

@@ -174,9 +174,10 @@ static int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_IA32_CR_PAT:
 		*val = vcpu->pat;
 		return 0;
-	case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSCALL_MASK:
+	/* STAR exists without long mode too: it is the default case. */
+	case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSCALL_MASK:
 	case MSR_KERNEL_GS_BASE: case MSR_FS_BASE: case MSR_GS_BASE:
-		if (!mv_guest_has_lm(vcpu) && index != MSR_STAR)
+		if (!mv_guest_has_lm(vcpu))
 			return -EINVAL;
 		fallthrough;
 	default:
@@ -279,15 +280,10 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	return mv_emulate_mmio(vcpu, gpa);
 }
 
-static u64 mv_addr_mask(int size)
-{
-	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 static void mv_string_step(struct mv_vcpu *vcpu, int reg, u32 count)
 {
 	struct mv_exit *x = &vcpu->exit;
-	u64 mask = mv_addr_mask(x->io.addr_size);
+	u64 mask = mv_size_mask(x->io.addr_size);
 	s64 delta = (s64)count * x->io.size;
 	u64 v = vcpu->regs[reg];
 
@@ -307,7 +303,7 @@ static void mv_string_done(struct mv_vcpu *vcpu)
 {
 	struct mv_exit *x = &vcpu->exit;
 
-	if (!x->io.rep || !(vcpu->regs[MV_RCX] & mv_addr_mask(x->io.addr_size)))
+	if (!x->io.rep || !(vcpu->regs[MV_RCX] & mv_size_mask(x->io.addr_size)))
 		vcpu->rip = x->io.next_rip;
 }
 
@@ -318,7 +314,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	void *data = (void *)run + MV_RUN_IO_DATA_OFFSET;
 	u32 count = 1, room, size = x->io.size;
 	u64 lin, gpa, mask;
-	int reg, seg;
+	int reg, seg, ret;
 
 	vcpu->stats[MV_STAT_IO]++;
 	run->exit_reason = MV_EXIT_IO;
@@ -348,7 +344,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	if (mv_insn_fetch_decode(vcpu, &vcpu->insn))
 		return -EOPNOTSUPP;
 	x->io.addr_size = vcpu->insn.addrsize;
-	mask = mv_addr_mask(x->io.addr_size);
+	mask = mv_size_mask(x->io.addr_size);
 	reg = x->io.in ? MV_RDI : MV_RSI;
 	seg = x->io.in ? MV_ES : vcpu->insn.seg;
 	if (x->io.rep) {
@@ -371,13 +367,11 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	count = clamp_t(u32, min(count, room), 1, count);
 	if (vcpu->rflags & MV_RFLAGS_DF)
 		lin -= (count - 1) * size;
-	if (mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? MV_PF_WRITE : 0, &gpa))
-		return 0;	/* #PF queued for the guest */
+	ret = mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? MV_PF_WRITE : 0, &gpa);
+	if (ret)	/* #PF queued for the guest, or an internal error */
+		return ret == -ERANGE;
 	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages) {
-		u64 d[4] = { vcpu->rip, 0, 0, gpa };
-
-		memcpy(&d[1], vcpu->insn.bytes, MV_MAX_INSN);
-		mv_internal_error(vcpu, MV_INTERNAL_EMULATION, 4, d);
+		mv_emulation_failed(vcpu, gpa);
 		return 1;
 	}
 	run->io.count = count;
@@ -457,19 +451,25 @@ int mv_handle_exit(struct mv_vcpu *vcpu)
 	case MVX_NONE:
 		vcpu->stats[MV_STAT_HOST_INTR]++;
 		return 0;
+	/* Those that decode an instruction end below: it may fail. */
 	case MVX_IO:
-		return mv_handle_io(vcpu);
+		ret = mv_handle_io(vcpu);
+		break;
 	case MVX_CPUID:
-		return mv_handle_cpuid(vcpu);
+		ret = mv_handle_cpuid(vcpu);
+		break;
 	case MVX_RDMSR:
 	case MVX_WRMSR:
-		return mv_handle_msr(vcpu, x->kind == MVX_WRMSR);
+		ret = mv_handle_msr(vcpu, x->kind == MVX_WRMSR);
+		break;
 	case MVX_HLT:
-		return mv_handle_hlt(vcpu);
+		ret = mv_handle_hlt(vcpu);
+		break;
 	case MVX_HYPERCALL:
 		vcpu->stats[MV_STAT_HYPERCALL]++;
 		mv_hypercall(vcpu);
-		return mv_skip_insn(vcpu);
+		ret = mv_skip_insn(vcpu);
+		break;
 	case MVX_PAGE_FAULT:
 		return mv_handle_pf(vcpu);
 	case MVX_EXCEPTION:
@@ -489,7 +489,8 @@ int mv_handle_exit(struct mv_vcpu *vcpu)
 	case MVX_INVD:
 	case MVX_WBINVD:
 		vcpu->stats[MV_STAT_OTHER]++;
-		return mv_skip_insn(vcpu);
+		ret = mv_skip_insn(vcpu);
+		break;
 	case MVX_IRQ_WINDOW:
 		vcpu->stats[MV_STAT_INTR_WINDOW]++;
 		mv_arch->set_irq_window(vcpu, false);

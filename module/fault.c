@@ -158,8 +158,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		} else {
 			if (!mv_gpte_unchanged(vm, mode, w, level))
 				return -EBUSY;
-			if (!(mode == MV_GMODE_PAE && level == 3))
-				upper &= mv_gpte_access(vcpu, w->gpte[level]);
+			upper &= mv_gpte_access(vcpu, w->gpte[level]);
 			crole.access = upper;
 			if (mode == MV_GMODE_32BIT)
 				crole.quadrant = (addr >> 21) & 1;
@@ -191,7 +190,8 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		return mv_map_leaf(vcpu, sptep, gfn, page,
 				   mv_leaf_bits(vcpu, gfn, page, ACC_ALL, true,
 						false));
-	if (w->level == 1 && !mv_gpte_unchanged(vm, mode, w, 1))
+	/* The leaf entry too (a large page's is the one at w->level). */
+	if (!mv_gpte_unchanged(vm, mode, w, w->level))
 		return -EBUSY;
 	acc = w->access;
 	/*
@@ -288,8 +288,7 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 		mv_mmu_dirty(vm);
 	}
 	/* Shadowed and in sync again: the guest's writes must trap. */
-	if (mv_rmap_write_protect(vm, sp->gfn))
-		mv_mmu_dirty(vm);
+	mv_rmap_write_protect(vm, sp->gfn);
 }
 
 /* Sync every unsync table of the VM; under the MMU lock. */
@@ -343,13 +342,10 @@ static int mv_write_to_table(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 	 */
 	for (level = w->level; level <= 4; level++) {
 		if (w->pte_gpa[level] && w->table_gfn[level] == gfn) {
+			/* The store unshadows the table (mv_mem_write_page()). */
 			if (mv_emulate_store(vcpu, (gfn << PAGE_SHIFT) |
 						   (addr & ~PAGE_MASK)))
 				return 2;
-			spin_lock(&vm->mmu.lock);
-			mv_mmu_zap_gfn(vm, gfn);
-			spin_unlock(&vm->mmu.lock);
-			mv_mmu_commit(vm);
 			return 1;
 		}
 	}
@@ -462,25 +458,19 @@ int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3)
 
 void mv_mmu_new_cr3(struct mv_vcpu *vcpu)
 {
-	struct mv_vm *vm = vcpu->vm;
-
 	if (!mv_is_paging(vcpu))
 		return;
-	mv_mmu_topup(vcpu);
-	spin_lock(&vm->mmu.lock);
-	mv_sync_all(vcpu);
-	spin_unlock(&vm->mmu.lock);
-	mv_mmu_commit(vm);
+	mv_mmu_sync_unsync(vcpu);
 	vcpu->mmu.root_valid = false;
 	/* A CR3 load flushes the non-global translations. */
 	atomic_or(MV_FLUSH_NONGLOBAL, &vcpu->mmu.flush_req);
 }
 
+/* Syncing only rewrites present entries: it needs no allocation. */
 void mv_mmu_sync_unsync(struct mv_vcpu *vcpu)
 {
 	struct mv_vm *vm = vcpu->vm;
 
-	mv_mmu_topup(vcpu);
 	spin_lock(&vm->mmu.lock);
 	mv_sync_all(vcpu);
 	spin_unlock(&vm->mmu.lock);
@@ -551,7 +541,10 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 	ret = mv_walk(vcpu, gva, access, &w, true);
 	if (ret == -EFAULT)
 		mv_queue_pf(vcpu, gva, w.fault);
-	if (ret == -ENOMEM)
+	/* A guest table outside RAM: an internal error for userspace. */
+	if (ret == -ERANGE)
+		mv_pt_outside_ram(vcpu, gva, &w);
+	if (ret == -ENOMEM || ret == -ERANGE)
 		return ret;
 	if (ret)
 		return -EFAULT;

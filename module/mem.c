@@ -123,7 +123,7 @@ void mv_mem_free(struct mv_vm *vm)
 		mem->pages[i] = NULL;
 		if (mv_page_shared(page)) {
 			/* Other VMs' readers may still look at a frame. */
-			mv_share_release(vm, i, page);
+			mv_share_release(vm, page);
 		} else {
 			atomic_long_dec(&mem->used);
 			mv_mem_free_page(page);

@@ -82,8 +82,7 @@ struct mv_exit {
 			u8 in;
 			u8 string;
 			u8 rep;
-			u8 addr_size;	/* 2, 4, 8 */
-			u8 seg;		/* enum mv_seg of the string source */
+			u8 addr_size;	/* 2, 4, 8: decoded, string I/O only */
 			u64 next_rip;
 		} io;
 		struct {
@@ -112,7 +111,6 @@ struct mv_event {
 	u8 vector;
 	bool has_error;
 	u32 error;
-	u8 insn_len;		/* soft interrupts: length to skip */
 };
 
 /**
@@ -314,15 +312,14 @@ void mv_mmu_flush_to(struct mv_vm *vm, u64 gen);
 /* INVLPG of @gva by the guest. */
 void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
 /*
- * Translate a linear address for the emulator.  0, or -EFAULT after
- * queueing the #PF the guest must see.
+ * Translate a linear address for the emulator.  0; -EFAULT after queueing
+ * the #PF the guest must see; -ERANGE after reporting an internal error
+ * (a guest table outside RAM: exit to userspace); -ENOMEM.
  */
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
 
 /* emulate.c: instruction decoding for MMIO, CR/DR moves, string I/O */
 #define MV_MAX_INSN	15
-
-enum mv_op_kind { MV_OPK_NONE, MV_OPK_REG, MV_OPK_MEM, MV_OPK_IMM };
 
 struct mv_insn {
 	u8 bytes[MV_MAX_INSN];
@@ -349,6 +346,8 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu);
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa);
 int mv_emulate_invlpg(struct mv_vcpu *vcpu);
 int mv_skip_insn(struct mv_vcpu *vcpu);
+/* The instruction at RIP (accessing @gpa) cannot be emulated: tell userspace. */
+void mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa);
 u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
 bool mv_long_mode_cs(struct mv_vcpu *vcpu);
 
@@ -366,7 +365,6 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
 #define mv_guest_has_pae(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 6)
 #define mv_guest_has_pge(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 13)
 #define mv_guest_has_fxsr(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 24)
-#define mv_guest_has_sse(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 25)
 #define mv_guest_has_nx(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 20)
 #define mv_guest_has_lm(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 29)
 #define mv_guest_has_syscall(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 11)
@@ -390,12 +388,11 @@ extern unsigned int mv_share_scan_pages, mv_share_interval_ms;
 extern unsigned int mv_share_hash_bits;
 int mv_share_init(void);
 void mv_share_exit(void);
-void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page);
+void mv_share_release(struct mv_vm *vm, struct page *page);
 void mv_share_forget_vm(struct mv_vm *vm);
 void mv_share_forget_gfn(struct mv_vm *vm, u64 gfn);
 int mv_share_set_domain(struct mv_vm *vm, u32 domain);
 int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
-enum mv_share_policy mv_share_policy(u32 domain);
 struct mv_share_rule {
 	u32 domain;
 	enum mv_share_policy policy;
@@ -410,7 +407,6 @@ void mv_share_kick(void);
 
 struct mv_balloon {
 	unsigned long *inflated;	/* gfn bitmap; set under the MMU lock */
-	atomic_long_t pages;		/* bits set */
 	u64 admin_target;		/* pages, set by an administrator */
 	u64 auto_target;		/* pages the pressure policy adds */
 	u64 reached;			/* 1 + target a reached event went for */
@@ -456,7 +452,6 @@ struct mv_vm {
 	/* Held for reading by every ioctl; for writing by destroy. */
 	struct rw_semaphore alive;
 	int state;			/* enum mv_vm_state */
-	bool torn_down;			/* memory released by destroy */
 	char crash_reason[64];
 	wait_queue_head_t state_wq;	/* pause/resume/destroy */
 
@@ -548,7 +543,7 @@ u64 mv_balloon_target(struct mv_vm *vm);
 u64 mv_balloon_pages(struct mv_vm *vm);
 void mv_balloon_reset(struct mv_vm *vm);
 void mv_balloon_notify(struct mv_vm *vm);
-int mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
+void mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
 void mv_balloon_touched(struct mv_vm *vm, u64 gfn);
 s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1);
 int mv_pressure_init(void);
@@ -571,11 +566,15 @@ int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
 void mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
 		       const u64 *data);
 
+/* The low @size bytes (1, 2, 4 or 8) of a value. */
+static inline u64 mv_size_mask(int size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 static inline u64 mv_gpr_read(struct mv_vcpu *vcpu, int reg, int size)
 {
-	u64 v = vcpu->regs[reg];
-
-	return size == 8 ? v : v & ((1ULL << (size * 8)) - 1);
+	return vcpu->regs[reg] & mv_size_mask(size);
 }
 
 /* Write like the hardware: 32-bit writes zero-extend, narrower merge. */
@@ -613,7 +612,6 @@ static inline void mv_gpr_write(struct mv_vcpu *vcpu, int reg, int size, u64 v)
 #define MV_EFER_LME	BIT_ULL(8)
 #define MV_EFER_LMA	BIT_ULL(10)
 #define MV_EFER_NXE	BIT_ULL(11)
-#define MV_EFER_SVME	BIT_ULL(12)
 
 #define MV_RFLAGS_IF	BIT_ULL(9)
 #define MV_RFLAGS_DF	BIT_ULL(10)

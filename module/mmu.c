@@ -190,6 +190,8 @@ int mv_mmu_topup(struct mv_vcpu *vcpu)
 		if (!page || !gfns) {
 			if (page)
 				__free_page(page);
+			if (gfns)
+				__free_page(gfns);
 			kmem_cache_free(mv_sp_cache, sp);
 			return -ENOMEM;
 		}
@@ -237,36 +239,37 @@ static struct mv_sp *mv_sp_lookup(struct mv_vm *vm, u64 gfn,
 	return NULL;
 }
 
-static void mv_spte_clear_w(u64 *sptep, void *arg)
-{
-	bool *changed = arg;
+struct mv_clear_bit {
+	u64 bit;
+	bool hit;
+};
 
-	if (*sptep & SPTE_W) {
-		*sptep &= ~SPTE_W;
-		*changed = true;
+static void mv_spte_clear_bit(u64 *sptep, void *arg)
+{
+	struct mv_clear_bit *c = arg;
+
+	if (*sptep & c->bit) {
+		*sptep &= ~c->bit;
+		c->hit = true;
 	}
+}
+
+/* Clear @bit in every leaf entry mapping @gfn; true (and dirty) if set. */
+static bool mv_rmap_clear_bit(struct mv_vm *vm, u64 gfn, u64 bit)
+{
+	struct mv_clear_bit c = { .bit = bit };
+
+	lockdep_assert_held(&vm->mmu.lock);
+	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_clear_bit, &c);
+	if (c.hit)
+		mv_mmu_dirty(vm);
+	return c.hit;
 }
 
 /* Make every leaf entry mapping @gfn read-only; true if one changed. */
 bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
 {
-	bool changed = false;
-
-	lockdep_assert_held(&vm->mmu.lock);
-	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_clear_w, &changed);
-	if (changed)
-		mv_mmu_dirty(vm);
-	return changed;
-}
-
-static void mv_spte_age(u64 *sptep, void *arg)
-{
-	bool *young = arg;
-
-	if (*sptep & SPTE_A) {
-		*sptep &= ~SPTE_A;
-		*young = true;
-	}
+	return mv_rmap_clear_bit(vm, gfn, SPTE_W);
 }
 
 /*
@@ -276,13 +279,7 @@ static void mv_spte_age(u64 *sptep, void *arg)
  */
 bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn)
 {
-	bool young = false;
-
-	lockdep_assert_held(&vm->mmu.lock);
-	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_age, &young);
-	if (young)
-		mv_mmu_dirty(vm);
-	return young;
+	return mv_rmap_clear_bit(vm, gfn, SPTE_A);
 }
 
 void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
@@ -306,6 +303,8 @@ static void mv_spte_retarget(u64 *sptep, void *arg)
 void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page)
 {
 	lockdep_assert_held(&vm->mmu.lock);
+	if (!mv_pte_list_first(vm->mmu.s->rmap[gfn]))
+		return;
 	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_retarget, page);
 	mv_mmu_dirty(vm);
 }
@@ -337,13 +336,17 @@ static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 		 */
 		if (role.level > 1)
 			mv_mmu_sync_gfn(vm, gfn);
-		if (!vm->mmu.s->wp_count[gfn]++ && mv_rmap_write_protect(vm, gfn))
-			mv_mmu_dirty(vm);
+		/*
+		 * Even when already shadowed: unsync pages of the same table
+		 * leave it writable, and this one starts in sync.
+		 */
+		vm->mmu.s->wp_count[gfn]++;
+		mv_rmap_write_protect(vm, gfn);
 	}
 	return sp;
 }
 
-/* Remove @sp from the MMU; it is freed at the next mv_mmu_commit_zap(). */
+/* Remove @sp from the MMU; it is freed at the next mv_mmu_commit(). */
 void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 {
 	u64 *sptep;

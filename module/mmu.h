@@ -16,14 +16,9 @@
 #define SPTE_P		BIT_ULL(0)
 #define SPTE_W		BIT_ULL(1)
 #define SPTE_U		BIT_ULL(2)
-#define SPTE_PWT	BIT_ULL(3)
-#define SPTE_PCD	BIT_ULL(4)
 #define SPTE_A		BIT_ULL(5)
 #define SPTE_D		BIT_ULL(6)
-#define SPTE_PS		BIT_ULL(7)
 #define SPTE_G		BIT_ULL(8)
-/* Software bit: the guest may write here once we allow it. */
-#define SPTE_MAY_WRITE	BIT_ULL(9)
 #define SPTE_NX		BIT_ULL(63)
 #define SPTE_ADDR	GENMASK_ULL(51, 12)
 

@@ -285,7 +285,7 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 				       "out of memory unsharing the VM's pages: it is in the new domain, and the scanner goes on unsharing");
 	}
 	if (!ret && target)
-		ret = mv_balloon_set(vm, nla_get_u64(target) >> PAGE_SHIFT);
+		mv_balloon_set(vm, nla_get_u64(target) >> PAGE_SHIFT);
 	mv_vm_put(vm);
 	return ret;
 }

