@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "mvnl.h"
 #include "mvtest.h"
+#include "sharewl.h"
 #include "tvm.h"
 
 static char out[32768];
@@ -66,14 +67,6 @@ static bool wait_all_freed(struct totals *t)
 		usleep(20000);
 	}
 	return false;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 FIXTURE(ctl) {
@@ -328,9 +321,9 @@ TEST_F_TIMEOUT(ctl, signal_interrupts_a_spinning_guest, 120)
 	ASSERT_EQ(0, tvm_args(t, T_SPIN, NULL, 0));
 	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, timer_settime(timer, 0, &its, NULL));
-		t0 = now();
+		t0 = wl_now();
 		ASSERT_EQ(TVM_EXIT_INTR, tvm_run(t));
-		dt = now() - t0;
+		dt = wl_now() - t0;
 		EXPECT_EQ(MV_EXIT_INTR, ((struct mv_run *)t->run)->exit_reason);
 		/* 200 ms plus scheduling slack, even under emulation. */
 		EXPECT_LT(dt, 2.0);

@@ -139,6 +139,8 @@ TEST_F_TIMEOUT(paging, permission_matrix, 900)
 TEST_F_TIMEOUT(paging, smep_smap, 300)
 {
 	both(_metadata, variant->guest, P_SMEP_SMAP, variant->mode, 0, 0, 160 * MIB);
+	/* The testbed's CPU has both: the guest must have tested them. */
+	EXPECT_EQ(NULL, strstr(mv_out, "not offered"));
 }
 
 TEST_F_TIMEOUT(paging, reserved_bits, 300)
@@ -158,6 +160,8 @@ TEST_F_TIMEOUT(paging, aliasing, 300)
 
 TEST_F_TIMEOUT(paging, tables_that_map_themselves, 300)
 {
+	if (variant->mode == 2)
+		SKIP(return, "the guest has no recursive slot in PAE");
 	both(_metadata, variant->guest, P_SELFMAP, variant->mode, 0, 0, 160 * MIB);
 }
 
@@ -241,7 +245,8 @@ TEST_F_TIMEOUT(paging, write_protect_mode, 600)
 {
 	ASSERT_EQ(0, set_unsync("N"));
 	both(_metadata, variant->guest, P_INVLPG, variant->mode, 0, 0, 160 * MIB);
-	both(_metadata, variant->guest, P_SELFMAP, variant->mode, 0, 0, 160 * MIB);
+	if (variant->mode != 2)
+		both(_metadata, variant->guest, P_SELFMAP, variant->mode, 0, 0, 160 * MIB);
 	both(_metadata, variant->guest, P_AD, variant->mode, 0, 0, 160 * MIB);
 	both(_metadata, variant->guest, P_PF_HANDLER, variant->mode, 0, 0, 160 * MIB);
 	both(_metadata, variant->guest, P_MANY, variant->mode, 16, 4, 160 * MIB);

@@ -119,18 +119,6 @@ static int nl_cmd(uint8_t cmd, const struct set_attr *attrs, char *err,
 	return ret;
 }
 
-static int set_rate(uint32_t pages, uint32_t interval_ms)
-{
-	const struct set_attr a[] = {
-		{ MV_A_SHARE_ENABLED, 1, 1 },
-		{ MV_A_SHARE_SCAN_PAGES, pages, 4 },
-		{ MV_A_SHARE_SCAN_INTERVAL_MS, interval_ms, 4 },
-		{ 0 },
-	};
-
-	return nl_cmd(MV_CMD_SET_SHARE, a, NULL, 0);
-}
-
 static int set_policy(uint32_t domain, uint32_t policy)
 {
 	const struct set_attr a[] = {
@@ -185,12 +173,6 @@ static int set_hash_bits(unsigned int bits)
 		return -1;
 	fprintf(f, "%u\n", bits);
 	return fclose(f);
-}
-
-static void vm_stats(struct tvm *t, struct mv_vm_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	ioctl(t->vm, MV_GET_VM_STATS, st);
 }
 
 /* Fill page @page of @t with share64's pattern for (@seed, @idx). */
@@ -260,7 +242,7 @@ FIXTURE_SETUP(share)
 	ASSERT_EQ(0, mv_ensure_loaded());
 	ASSERT_EQ(0, set_hash_bits(0));
 	/* One pass covers everything; passes only when kicked. */
-	ASSERT_EQ(0, set_rate(MV_SHARE_MAX_SCAN_PAGES, MV_SHARE_MAX_INTERVAL_MS));
+	ASSERT_EQ(0, share_set_mv(true, MV_SHARE_MAX_SCAN_PAGES, MV_SHARE_MAX_INTERVAL_MS));
 	ASSERT_TRUE(all_gone(&self->before)) {
 		TH_LOG("left over: %llu guest pages, %llu host pages, %llu frames, %llu hints",
 		       (unsigned long long)S(&self->before, GUEST_PAGES),
@@ -281,7 +263,7 @@ FIXTURE_TEARDOWN(share)
 	for (i = 0; i < 8; i++)
 		set_policy(i, MV_SHARE_ALL);
 	set_hash_bits(0);
-	set_rate(256, 20);
+	share_set_mv(true, 256, 20);
 }
 
 /* The standard layout: image, unique, zero pages; VM 0 also duplicates. */
@@ -351,7 +333,7 @@ TEST_F_TIMEOUT(share, identical_pages_merge_to_exact_counts, 120)
 	EXPECT_LT(0, S(&s, SCANNED) - S(b, SCANNED));
 	EXPECT_LT(S(b, CPU_NS), S(&s, CPU_NS));
 	for (i = 0; i < NVM; i++) {
-		vm_stats(&self->t[i], &st);
+		tvm_stats(&self->t[i], &st);
 		EXPECT_EQ(IMG + UNQ + ZER + (i ? 0 : DUP), st.pages_used);
 		EXPECT_EQ(IMG + (i ? 0 : DUP), st.pages_shared);
 		EXPECT_EQ(ZER, st.pages_zero);
@@ -390,7 +372,7 @@ TEST_F_TIMEOUT(share, a_write_changes_only_the_writers_view, 120)
 	for (i = 0; i < NVM; i++)
 		if (i != 1)
 			EXPECT_TRUE(page_is(&self->t[i], 5, SEED_IMAGE, 5));
-	vm_stats(&self->t[1], &st);
+	tvm_stats(&self->t[1], &st);
 	EXPECT_EQ(IMG - 1, st.pages_shared);
 	EXPECT_EQ(1, st.cow_breaks);
 
@@ -401,7 +383,7 @@ TEST_F_TIMEOUT(share, a_write_changes_only_the_writers_view, 120)
 		EXPECT_EQ(i == 2 ? word : 0, buf[i]);
 	ASSERT_EQ(0, tvm_read(&self->t[3], P_ZER * 4096, buf, 4096));
 	EXPECT_EQ(0, buf[2]);
-	vm_stats(&self->t[2], &st);
+	tvm_stats(&self->t[2], &st);
 	EXPECT_EQ(ZER - 1, st.pages_zero);
 
 	/*
@@ -424,7 +406,7 @@ TEST_F_TIMEOUT(share, a_write_changes_only_the_writers_view, 120)
 	for (p = 0; p < IMG; p++)
 		ASSERT_EQ(0, put_page(&self->t[3], 2048 + p, SEED_IMAGE, p));
 	ASSERT_EQ(0, scan_passes());
-	vm_stats(&self->t[3], &st);
+	tvm_stats(&self->t[3], &st);
 	EXPECT_EQ(IMG, st.pages_shared);
 	{
 		uint64_t args[6] = { 0, SHARE_BASE + 7 * 4096 + 64, 0x1234567890ull };
@@ -443,7 +425,7 @@ TEST_F_TIMEOUT(share, a_write_changes_only_the_writers_view, 120)
 			TH_LOG("guest: %s line %u", self->t[3].uc.msg, self->t[3].uc.line);
 		}
 	}
-	vm_stats(&self->t[3], &st);
+	tvm_stats(&self->t[3], &st);
 	EXPECT_LE(1, st.cow_breaks);
 	EXPECT_GT(IMG, st.pages_shared);
 	ASSERT_EQ(0, tvm_read(&self->t[3], SHARE_BASE + 7 * 4096, buf, 4096));
@@ -553,7 +535,7 @@ TEST_F_TIMEOUT(share, domains_isolate_and_policies_apply, 180)
 	ASSERT_EQ(0, scan_passes());
 	ASSERT_EQ(0, get_sstats(&s));
 	for (i = 0; i < NVM; i++)
-		vm_stats(&self->t[i], &st[i]);
+		tvm_stats(&self->t[i], &st[i]);
 	/* Domain 1: VM 0 and 2 share the image (and VM 0's duplicates). */
 	EXPECT_EQ(IMG + DUP, st[0].pages_shared);
 	EXPECT_EQ(IMG, st[2].pages_shared);
@@ -569,12 +551,12 @@ TEST_F_TIMEOUT(share, domains_isolate_and_policies_apply, 180)
 	/* Policy off for domain 1: everything there is private at once. */
 	ASSERT_EQ(0, set_policy(1, MV_SHARE_OFF));
 	for (i = 0; i < NVM; i += 2) {
-		vm_stats(&self->t[i], &st[i]);
+		tvm_stats(&self->t[i], &st[i]);
 		EXPECT_EQ(0, st[i].pages_shared);
 		EXPECT_EQ(0, st[i].pages_zero);
 	}
 	ASSERT_EQ(0, scan_passes());
-	vm_stats(&self->t[0], &st[0]);
+	tvm_stats(&self->t[0], &st[0]);
 	EXPECT_EQ(0, st[0].pages_shared + st[0].pages_zero);
 	ASSERT_EQ(0, get_sstats(&s));
 	EXPECT_EQ(0, S(&s, FRAMES));
@@ -584,8 +566,8 @@ TEST_F_TIMEOUT(share, domains_isolate_and_policies_apply, 180)
 	/* Move VM 2 to domain 2: it shares with VM 1 there. */
 	ASSERT_EQ(0, set_vm_domain(st[2].id, 2));
 	ASSERT_EQ(0, scan_passes());
-	vm_stats(&self->t[1], &st[1]);
-	vm_stats(&self->t[2], &st[2]);
+	tvm_stats(&self->t[1], &st[1]);
+	tvm_stats(&self->t[2], &st[2]);
 	EXPECT_EQ(IMG, st[1].pages_shared);
 	EXPECT_EQ(IMG, st[2].pages_shared);
 	EXPECT_EQ(ZER, st[2].pages_zero);
@@ -686,7 +668,7 @@ TEST(netlink_refusals_and_permissions)
 			_exit(10);
 		if (get_sstats(&s) || !s.scan_pages)
 			_exit(11);
-		if (set_rate(100, 100) != -EPERM)
+		if (share_set_mv(true, 100, 100) != -EPERM)
 			_exit(12);
 		if (set_policy(1, MV_SHARE_OFF) != -EPERM)
 			_exit(13);
@@ -739,7 +721,7 @@ TEST_F_TIMEOUT(share, mvctl_share_show_set_and_monitor, 120)
 	{
 		struct mv_vm_stats st;
 
-		vm_stats(&self->t[0], &st);
+		tvm_stats(&self->t[0], &st);
 		ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl -j vm show %llu",
 				     (unsigned long long)st.id));
 		EXPECT_EQ(IMG + DUP, json_u64(out, "pages_shared"));
@@ -822,7 +804,7 @@ TEST_F_TIMEOUT(share, checksumming_guests_see_no_corruption, 600)
 	struct sstats s0, s;
 	struct wl w;
 
-	ASSERT_EQ(0, set_rate(4096, 1));
+	ASSERT_EQ(0, share_set_mv(true, 4096, 1));
 	ASSERT_EQ(0, get_sstats(&s0));
 	ASSERT_EQ(0, wl_start(&w, &p)) {
 		TH_LOG("%s", w.err);
@@ -857,7 +839,7 @@ TEST_F_TIMEOUT(share, kill_9_while_sharing_frees_everything, 300)
 	struct wl w;
 	int round;
 
-	ASSERT_EQ(0, set_rate(4096, 1));
+	ASSERT_EQ(0, share_set_mv(true, 4096, 1));
 	for (round = 0; round < 6; round++) {
 		ASSERT_EQ(0, wl_start(&w, &p)) {
 			TH_LOG("%s", w.err);
@@ -884,7 +866,7 @@ TEST(mvdemo_reaches_the_ideal)
 	const char *d;
 
 	ASSERT_EQ(0, mv_ensure_loaded());
-	ASSERT_EQ(0, set_rate(256, 20));
+	ASSERT_EQ(0, share_set_mv(true, 256, 20));
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "/mv/tests/mvdemo -n 3 -m 24 -t 120"));
 	d = strstr(out, "\nDEMO vms=3 guest_mib=");
 	ASSERT_NE(NULL, d) {

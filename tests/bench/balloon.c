@@ -2,9 +2,9 @@
 /*
  * Balloon rates: a guest touches 64 MiB of fresh memory, inflates all of
  * it, and deflates it again (balloon64 BL_RATE); each phase is timed from
- * one SYNC to the next (inflating: until the host has the pages back).  Giving memory back should cost less than using
- * it: the inflate and deflate rates are printed as ratios to the touch
- * rate.  Minivisor only (KVM has no such balloon); median of five runs.
+ * one SYNC to the next (inflating: until the host has the pages back).
+ * Giving memory back should cost less than using it: the inflate and
+ * deflate rates are printed as ratios to the touch rate.  Minivisor only (KVM has no such balloon); median of five runs.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,31 +18,20 @@
 #define PAGES	16384			/* 64 MiB */
 #define RUNS	5
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int info_cb(struct nlattr **a, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	*(uint64_t *)arg = a[MV_A_GUEST_PAGES] ? nla_get_u64(a[MV_A_GUEST_PAGES]) : 0;
+	*(uint64_t *)arg = mvnl_u64(a, MV_A_GUEST_PAGES);
 	return 0;
 }
 
-/* Host pages holding guest memory, all VMs (the module's count). */
-static uint64_t host_pages(void)
+/* Host pages holding guest memory, all VMs (the module's count); 0 or -1. */
+static int host_pages(struct mvnl *nl, uint64_t *pages)
 {
-	uint64_t v = 0;
-	struct mvnl nl;
-
-	if (mvnl_open(&nl))
+	if (!mvnl_request(nl, MV_CMD_GET_INFO, false, NULL, NULL, info_cb, pages))
 		return 0;
-	mvnl_request(&nl, MV_CMD_GET_INFO, false, NULL, NULL, info_cb, &v);
-	mvnl_close(&nl);
-	return v;
+	fprintf(stderr, "mvbench: balloon: %s\n", nl->errmsg);
+	return -1;
 }
 
 /*
@@ -52,11 +41,16 @@ static uint64_t host_pages(void)
  */
 static int run(double *touch, double *inflate, double *deflate)
 {
-	uint64_t args[2] = { (16 << 20) / 4096, PAGES }, before = 0;
-	double t[5];
+	uint64_t args[2] = { (16 << 20) / 4096, PAGES }, before = 0, now;
+	double t[5], deadline;
+	struct mvnl nl;
 	struct tvm vm;
-	int phase, ret = -1, i;
+	int phase, ret = -1;
 
+	if (mvnl_open(&nl)) {
+		fprintf(stderr, "mvbench: balloon: %s\n", nl.errmsg);
+		return -1;
+	}
 	if (tvm_create(&vm, TVM_MV, (16 << 20) + PAGES * 4096ull, "mvbench") ||
 	    tvm_load(&vm, "balloon64") || tvm_args(&vm, BL_RATE, args, 2))
 		goto out;
@@ -69,11 +63,18 @@ static int run(double *touch, double *inflate, double *deflate)
 				phase, tvm_exit_name(e), vm.uc.msg, vm.uc.line);
 			goto out;
 		}
-		if (phase == 2)
-			before = host_pages();
-		if (phase == 3)
-			for (i = 0; i < 100000 && host_pages() + PAGES > before; i++)
-				;
+		if (phase == 2 && host_pages(&nl, &before))
+			goto out;
+		for (deadline = wl_now() + 60; phase == 3;) {
+			if (host_pages(&nl, &now))
+				goto out;
+			if (now + PAGES <= before)
+				break;
+			if (wl_now() > deadline) {
+				fprintf(stderr, "mvbench: balloon: the host did not get the pages back\n");
+				goto out;
+			}
+		}
 		t[phase] = wl_now();
 	}
 	*touch = t[2] - t[1];
@@ -82,25 +83,25 @@ static int run(double *touch, double *inflate, double *deflate)
 	ret = 0;
 out:
 	tvm_destroy(&vm);
+	mvnl_close(&nl);
 	return ret;
 }
 
 int bench_balloon(void)
 {
-	double touch[RUNS], inflate[RUNS], deflate[RUNS], mib = PAGES * 4096.0 / (1 << 20);
+	double touch[RUNS], inflate[RUNS], deflate[RUNS], t, in, de;
+	double mib = PAGES * 4096.0 / (1 << 20);
 	int i;
 
 	for (i = 0; i < RUNS; i++)
 		if (run(&touch[i], &inflate[i], &deflate[i]))
 			return -1;
-	qsort(touch, RUNS, sizeof(double), cmp);
-	qsort(inflate, RUNS, sizeof(double), cmp);
-	qsort(deflate, RUNS, sizeof(double), cmp);
+	t = median(touch, RUNS);
+	in = median(inflate, RUNS);
+	de = median(deflate, RUNS);
 	printf("BENCH balloon-inflate minivisor=%.1f guest-touch=%.1f ratio=%.2f unit=MiB/s\n",
-	       mib / inflate[RUNS / 2], mib / touch[RUNS / 2],
-	       touch[RUNS / 2] / inflate[RUNS / 2]);
+	       mib / in, mib / t, t / in);
 	printf("BENCH balloon-deflate minivisor=%.1f guest-touch=%.1f ratio=%.2f unit=MiB/s\n",
-	       mib / deflate[RUNS / 2], mib / touch[RUNS / 2],
-	       touch[RUNS / 2] / deflate[RUNS / 2]);
+	       mib / de, mib / t, t / de);
 	return 0;
 }

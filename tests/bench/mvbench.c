@@ -65,19 +65,17 @@ static const struct bench benches[] = {
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 static int set_unsync(bool on)
@@ -162,7 +160,7 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 		if (args[2] && wait_merged(t, iters))
 			return -1;
 	}
-	t0 = now();
+	t0 = wl_now();
 	while ((e = tvm_run(t)) == TVM_EXIT_IO && !t->io.in &&
 	       t->io.port == PORT_TEST)
 		;
@@ -173,8 +171,8 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 	}
 	if (getenv("MVBENCH_VERBOSE"))
 		fprintf(stderr, "%s: %llu iterations in %.3f s\n", b->name,
-			(unsigned long long)iters, now() - t0);
-	return (now() - t0) * 1e6 / iters;
+			(unsigned long long)iters, wl_now() - t0);
+	return (wl_now() - t0) * 1e6 / iters;
 }
 
 static double measure(enum tvm_kind kind, const struct bench *b)
@@ -193,8 +191,7 @@ static double measure(enum tvm_kind kind, const struct bench *b)
 			if (v[i] < 0)
 				return -1;
 		}
-		qsort(v, REPEAT, sizeof(v[0]), cmp_double);
-		return v[REPEAT / 2];
+		return median(v, REPEAT);
 	}
 	if (tvm_create(&t, kind, b->mem, "mvbench")) {
 		fprintf(stderr, "mvbench: cannot create a %s VM: %s\n",
@@ -214,8 +211,7 @@ static double measure(enum tvm_kind kind, const struct bench *b)
 		}
 	}
 	tvm_destroy(&t);
-	qsort(v, REPEAT, sizeof(v[0]), cmp_double);
-	return v[REPEAT / 2];
+	return median(v, REPEAT);
 }
 
 /* mvbench [NAME...]: only the figures whose names start with a NAME. */
@@ -230,12 +226,6 @@ static bool wanted(int argc, char **argv, const char *name)
 }
 
 #define CYCLES	3
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 int main(int argc, char **argv)
 {

@@ -9,6 +9,9 @@
  */
 int bench_sharing(long ksm_pages, long ksm_ms);
 
+/* The median of @n values (sorts them). */
+double median(double *v, int n);
+
 /* Balloon inflate/deflate rates against touching memory (balloon.c). */
 int bench_balloon(void);
 

@@ -178,14 +178,6 @@ void set_handler(int vector, ex_handler_t fn)
 }
 
 /* Called by the stubs with the saved frame. */
-static inline unsigned long cr2_now(void)
-{
-	unsigned long v;
-
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
 void ex_dispatch(struct ex_regs *regs)
 {
 	const struct ex_entry *e;
@@ -197,14 +189,14 @@ void ex_dispatch(struct ex_regs *regs)
 		ex_count++;
 		ex_vector = regs->vector;
 		ex_error = regs->error;
-		ex_cr2 = cr2_now();
+		ex_cr2 = read_cr2();
 		user_longjmp(regs->vector);
 	}
 	ex_count++;
 	if (regs->vector == 14 && fetch_target && regs->ip == fetch_target) {
 		ex_vector = 14;
 		ex_error = regs->error;
-		ex_cr2 = cr2_now();
+		ex_cr2 = read_cr2();
 #ifdef __x86_64__
 		regs->ip = regs->rcx;
 #else
@@ -221,7 +213,7 @@ void ex_dispatch(struct ex_regs *regs)
 			ex_vector = regs->vector;
 			ex_error = regs->error;
 			if (regs->vector == 14)
-				ex_cr2 = cr2_now();
+				ex_cr2 = read_cr2();
 			regs->ip = e->fixup;
 			return;
 		}

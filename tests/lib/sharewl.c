@@ -238,7 +238,6 @@ double wl_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define now wl_now
 
 /* Read exactly @len bytes from @fd before @deadline; 0 or -1. */
 static int read_until(int fd, void *buf, size_t len, double deadline)
@@ -247,7 +246,7 @@ static int read_until(int fd, void *buf, size_t len, double deadline)
 
 	while (len) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int ms = (deadline - now()) * 1000;
+		int ms = (deadline - wl_now()) * 1000;
 		ssize_t n;
 
 		if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
@@ -293,7 +292,7 @@ static int wl_msg(struct wl *w, unsigned int i, struct wl_msg *m, int expect,
 int wl_start(struct wl *w, const struct wl_params *p)
 {
 	uint64_t *all = NULL, n = 0, cap = 0;
-	double deadline = now() + 600;
+	double deadline = wl_now() + 600;
 	struct wl_msg m;
 	unsigned int i;
 
@@ -365,7 +364,7 @@ fail:
 
 int wl_wait(struct wl *w, int timeout_s)
 {
-	double deadline = now() + timeout_s;
+	double deadline = wl_now() + timeout_s;
 	struct wl_msg m;
 	unsigned int i;
 
@@ -455,25 +454,20 @@ long long task_cpu_ns(const char *comm)
 	return ns;
 }
 
-static uint64_t attr_u64(struct nlattr **a, int type)
-{
-	return a[type] ? nla_get_u64(a[type]) : 0;
-}
-
 static int sample_cb(struct nlattr **a, uint8_t cmd, void *arg)
 {
 	struct share_sample *s = arg;
 
 	(void)cmd;
-	s->guest_pages = attr_u64(a, MV_A_SHARE_GUEST_PAGES);
-	s->host_pages = attr_u64(a, MV_A_SHARE_HOST_PAGES);
-	s->saved = attr_u64(a, MV_A_SHARE_SAVED);
-	s->frames = attr_u64(a, MV_A_SHARE_FRAMES);
-	s->sharing = attr_u64(a, MV_A_SHARE_SHARING);
-	s->zero = attr_u64(a, MV_A_SHARE_ZERO);
-	s->full_scans = attr_u64(a, MV_A_SHARE_FULL_SCANS);
-	s->scanned = attr_u64(a, MV_A_SHARE_SCANNED);
-	s->cpu_ns = attr_u64(a, MV_A_SHARE_CPU_NS);
+	s->guest_pages = mvnl_u64(a, MV_A_SHARE_GUEST_PAGES);
+	s->host_pages = mvnl_u64(a, MV_A_SHARE_HOST_PAGES);
+	s->saved = mvnl_u64(a, MV_A_SHARE_SAVED);
+	s->frames = mvnl_u64(a, MV_A_SHARE_FRAMES);
+	s->sharing = mvnl_u64(a, MV_A_SHARE_SHARING);
+	s->zero = mvnl_u64(a, MV_A_SHARE_ZERO);
+	s->full_scans = mvnl_u64(a, MV_A_SHARE_FULL_SCANS);
+	s->scanned = mvnl_u64(a, MV_A_SHARE_SCANNED);
+	s->cpu_ns = mvnl_u64(a, MV_A_SHARE_CPU_NS);
 	return 0;
 }
 
@@ -482,7 +476,7 @@ static int balloon_cb(struct nlattr **a, uint8_t cmd, void *arg)
 	struct share_sample *s = arg;
 
 	(void)cmd;
-	s->balloon_pages += attr_u64(a, MV_A_VM_BALLOON_PAGES);
+	s->balloon_pages += mvnl_u64(a, MV_A_VM_BALLOON_PAGES);
 	return 0;
 }
 
@@ -500,7 +494,7 @@ int share_sample_mv(struct share_sample *s)
 		ret = mvnl_request(&nl, MV_CMD_GET_VM, true, NULL, NULL,
 				   balloon_cb, s);
 	mvnl_close(&nl);
-	s->t = now();
+	s->t = wl_now();
 	return ret;
 }
 
@@ -539,7 +533,7 @@ int share_sample_ksm(struct share_sample *s)
 	memset(s, 0, sizeof(*s));
 	if (shared < 0 || sharing < 0 || unshared < 0 || vol < 0 || full < 0)
 		return -ENOENT;
-	s->t = now();
+	s->t = wl_now();
 	s->frames = shared;
 	s->sharing = sharing + shared;
 	s->saved = sharing;

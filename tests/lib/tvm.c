@@ -177,6 +177,14 @@ int tvm_write(struct tvm *t, uint64_t gpa, const void *buf, size_t len)
 	return ioctl(t->vm, MV_WRITE_GUEST, &m) ? -errno : 0;
 }
 
+int tvm_stats(struct tvm *t, struct mv_vm_stats *st)
+{
+	if (!ioctl(t->vm, MV_GET_VM_STATS, st))
+		return 0;
+	memset(st, 0xff, sizeof(*st));
+	return -errno;
+}
+
 int tvm_read(struct tvm *t, uint64_t gpa, void *buf, size_t len)
 {
 	struct mv_guest_mem m = { .gpa = gpa, .size = len, .uaddr = (uintptr_t)buf };

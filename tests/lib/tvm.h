@@ -67,6 +67,11 @@ int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
 void tvm_destroy(struct tvm *t);
 int tvm_write(struct tvm *t, uint64_t gpa, const void *buf, size_t len);
 int tvm_read(struct tvm *t, uint64_t gpa, void *buf, size_t len);
+/*
+ * A minivisor VM's figures (MV_GET_VM_STATS): 0, or -errno with every
+ * field set to all ones (no check on a figure passes by accident).
+ */
+int tvm_stats(struct tvm *t, struct mv_vm_stats *st);
 /* Load /mv/guests/@guest.bin at 0x10000 and set the real-mode entry. */
 int tvm_load(struct tvm *t, const char *guest);
 /* Fill the guest argument block (struct guest_args at GUEST_ARGS). */

@@ -43,6 +43,17 @@ int mvnl_request(struct mvnl *nl, uint8_t cmd, bool dump,
 /* Receive event messages forever, calling @cb for each; returns -errno. */
 int mvnl_listen(struct mvnl *nl, mvnl_reply_cb cb, void *arg);
 
+/* An attribute's value, or 0 when the kernel did not send it. */
+static inline uint64_t mvnl_u64(struct nlattr **a, int type)
+{
+	return a[type] ? nla_get_u64(a[type]) : 0;
+}
+
+static inline uint32_t mvnl_u32(struct nlattr **a, int type)
+{
+	return a[type] ? nla_get_u32(a[type]) : 0;
+}
+
 /* Human name of an MV_CMD_* value, for messages and monitor output. */
 const char *mvnl_cmd_name(uint8_t cmd);
 

@@ -14,19 +14,9 @@
 
 #include "mvctl.h"
 
-static uint64_t u64_of(struct nlattr **a, int type)
-{
-	return a[type] ? nla_get_u64(a[type]) : 0;
-}
-
-static uint64_t u32_of(struct nlattr **a, int type)
-{
-	return a[type] ? nla_get_u32(a[type]) : 0;
-}
-
 static int balloon_reply(struct nlattr **a, uint8_t cmd, void *arg)
 {
-	uint64_t free_mb = u32_of(a, MV_A_BALLOON_FREE_TARGET_MB);
+	uint64_t free_mb = mvnl_u32(a, MV_A_BALLOON_FREE_TARGET_MB);
 
 	(void)cmd;
 	(void)arg;
@@ -34,9 +24,9 @@ static int balloon_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_bool("auto", "pressure policy: %s",
 		 a[MV_A_BALLOON_AUTO] && nla_get_u8(a[MV_A_BALLOON_AUTO]));
 	out_u64("tax_pct", ", idle memory tax %" PRIu64 "%%",
-		u32_of(a, MV_A_BALLOON_TAX_PCT));
+		mvnl_u32(a, MV_A_BALLOON_TAX_PCT));
 	out_u64("floor_pct", ", floor %" PRIu64 "%% of each VM",
-		u32_of(a, MV_A_BALLOON_FLOOR_PCT));
+		mvnl_u32(a, MV_A_BALLOON_FLOOR_PCT));
 	out_u64("free_target_mb", NULL, free_mb);
 	if (free_mb)
 		out_text(", keeps %" PRIu64 " MiB free\n", free_mb);
@@ -45,14 +35,14 @@ static int balloon_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_bool("pressure", "  pressure now: %s\n",
 		 a[MV_A_BALLOON_PRESSURE] && nla_get_u8(a[MV_A_BALLOON_PRESSURE]));
 	out_u64("reclaimed_pages", "  asked of guests now: %" PRIu64 " pages",
-		u64_of(a, MV_A_BALLOON_RECLAIMED));
-	out_text(" (%.1f MiB)\n", u64_of(a, MV_A_BALLOON_RECLAIMED) * 4096.0 / 1048576);
+		mvnl_u64(a, MV_A_BALLOON_RECLAIMED));
+	out_text(" (%.1f MiB)\n", mvnl_u64(a, MV_A_BALLOON_RECLAIMED) * 4096.0 / 1048576);
 	out_u64("raises", "  raised targets %" PRIu64 " times",
-		u64_of(a, MV_A_BALLOON_RAISES));
+		mvnl_u64(a, MV_A_BALLOON_RAISES));
 	out_u64("releases", ", lowered them %" PRIu64 " times",
-		u64_of(a, MV_A_BALLOON_RELEASES));
+		mvnl_u64(a, MV_A_BALLOON_RELEASES));
 	out_u64("shrinker_calls", "; the kernel's reclaim called it %" PRIu64 " times\n",
-		u64_of(a, MV_A_BALLOON_SHRINKER_CALLS));
+		mvnl_u64(a, MV_A_BALLOON_SHRINKER_CALLS));
 	out_obj_end();
 	out_flush();
 	return 0;
@@ -112,19 +102,19 @@ static int balloon_set(int argc, char **argv)
 			}
 			s.autom = !strcmp(val, "on");
 		} else if (!strcmp(w, "tax")) {
-			if (!val || mvctl_parse_u32(val, 0, 99, &v)) {
+			if (!val || mv_parse_u32(val, 0, 99, &v)) {
 				fprintf(stderr, "mvctl: 'tax' needs a percentage, 0 to 99\n");
 				return 2;
 			}
 			s.tax = v;
 		} else if (!strcmp(w, "floor")) {
-			if (!val || mvctl_parse_u32(val, 0, 100, &v)) {
+			if (!val || mv_parse_u32(val, 0, 100, &v)) {
 				fprintf(stderr, "mvctl: 'floor' needs a percentage of each VM's memory, 0 to 100\n");
 				return 2;
 			}
 			s.floor = v;
 		} else if (!strcmp(w, "free-target")) {
-			if (!val || mvctl_parse_u32(val, 0, UINT32_MAX, &v)) {
+			if (!val || mv_parse_u32(val, 0, UINT32_MAX, &v)) {
 				fprintf(stderr, "mvctl: 'free-target' needs MiB of host memory to keep free (0: 5%% of RAM)\n");
 				return 2;
 			}

@@ -53,8 +53,8 @@ static const char *feature_name(int bit, uint32_t backend)
 
 static int info_reply(struct nlattr **a, uint8_t cmd, void *arg)
 {
-	uint32_t backend = a[MV_A_BACKEND] ? nla_get_u32(a[MV_A_BACKEND]) : 0;
-	uint64_t feat = a[MV_A_FEATURES] ? nla_get_u64(a[MV_A_FEATURES]) : 0;
+	uint32_t backend = mvnl_u32(a, MV_A_BACKEND);
+	uint64_t feat = mvnl_u64(a, MV_A_FEATURES);
 	int bit;
 
 	(void)cmd;
@@ -63,7 +63,7 @@ static int info_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_str("module_version", "minivisor %s",
 		a[MV_A_MODULE_VERSION] ? nla_get_string(a[MV_A_MODULE_VERSION]) : "?");
 	out_u64("api_version", " (API %" PRIu64 ")\n",
-		a[MV_A_API_VERSION] ? nla_get_u32(a[MV_A_API_VERSION]) : 0);
+		mvnl_u32(a, MV_A_API_VERSION));
 	out_str("backend", "backend:  %s\n", backend_name(backend));
 	out_text("features:");
 	out_arr_begin("features");
@@ -79,17 +79,17 @@ static int info_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_text("\n");
 	out_u64("nr_asids", backend == MV_BACKEND_VMX ? "vpids:    %" PRIu64 "\n" :
 					    "asids:    %" PRIu64 "\n",
-		a[MV_A_NR_ASIDS] ? nla_get_u32(a[MV_A_NR_ASIDS]) : 0);
+		mvnl_u32(a, MV_A_NR_ASIDS));
 	out_u64("nr_vms", "vms:      %" PRIu64,
-		a[MV_A_NR_VMS] ? nla_get_u32(a[MV_A_NR_VMS]) : 0);
+		mvnl_u32(a, MV_A_NR_VMS));
 	out_u64("max_vms", " (at most %" PRIu64 ")\n",
-		a[MV_A_MAX_VMS] ? nla_get_u32(a[MV_A_MAX_VMS]) : 0);
+		mvnl_u32(a, MV_A_MAX_VMS));
 	out_u64("guest_pages", "memory:   %" PRIu64 " guest pages",
-		a[MV_A_GUEST_PAGES] ? nla_get_u64(a[MV_A_GUEST_PAGES]) : 0);
+		mvnl_u64(a, MV_A_GUEST_PAGES));
 	out_u64("mmu_pages", ", %" PRIu64 " shadow page-table pages\n",
-		a[MV_A_MMU_PAGES] ? nla_get_u64(a[MV_A_MMU_PAGES]) : 0);
+		mvnl_u64(a, MV_A_MMU_PAGES));
 	out_u64("foreign_flushes", "foreign:  %" PRIu64 " world switches flushed for another hypervisor\n",
-		a[MV_A_FOREIGN_FLUSHES] ? nla_get_u64(a[MV_A_FOREIGN_FLUSHES]) : 0);
+		mvnl_u64(a, MV_A_FOREIGN_FLUSHES));
 	out_obj_end();
 	out_flush();
 	return 0;

@@ -49,7 +49,7 @@ static void usage(FILE *f)
 	      "  share set domain N policy all|zero-only|off\n"
 	      "                            what VMs in domain N may share\n"
 	      "  balloon [show]            the host-pressure policy: settings and what it did\n"
-	      "  balloon set auto on|off [tax PCT] [floor PCT] [free-target MB]\n"
+	      "  balloon set [auto on|off] [tax PCT] [floor PCT] [free-target MB]\n"
 	      "                            balloon idle VMs when the host is short of memory\n"
 	      "  monitor                   print VM, scanner and balloon events as they happen\n"
 	      "\n"

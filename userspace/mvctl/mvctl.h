@@ -4,6 +4,7 @@
 
 #include "mvnl.h"
 #include "out.h"
+#include "parse.h"
 
 struct mvctl_cmd {
 	const char *name;
@@ -24,7 +25,6 @@ int cmd_monitor(int argc, char **argv);
 int cmd_share(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 
-int mvctl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
 void mvctl_print_scan_event(struct nlattr **a);
 
 #endif

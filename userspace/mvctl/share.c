@@ -25,11 +25,6 @@ static const char *mvctl_policy_name(uint32_t p)
 	return p <= MV_SHARE_OFF ? policy_names[p] : "unknown";
 }
 
-static uint64_t u64_of(struct nlattr **a, int attr)
-{
-	return a[attr] ? nla_get_u64(a[attr]) : 0;
-}
-
 static double mib(uint64_t pages)
 {
 	return pages * 4096.0 / (1024 * 1024);
@@ -69,39 +64,43 @@ static void print_domains(struct nlattr *all)
 		     "every domain shares all identical pages\n");
 }
 
-static void print_share(struct nlattr **a, bool event)
+/* For mvctl monitor: a scan-done event. */
+void mvctl_print_scan_event(struct nlattr **a)
 {
-	uint64_t guest = u64_of(a, MV_A_SHARE_GUEST_PAGES);
-	uint64_t host = u64_of(a, MV_A_SHARE_HOST_PAGES);
-	uint64_t saved = u64_of(a, MV_A_SHARE_SAVED);
-	uint64_t scanned = u64_of(a, MV_A_SHARE_SCANNED);
-	uint64_t cpu = u64_of(a, MV_A_SHARE_CPU_NS);
+	uint64_t guest = mvnl_u64(a, MV_A_SHARE_GUEST_PAGES);
+	uint64_t saved = mvnl_u64(a, MV_A_SHARE_SAVED);
 
-	if (event) {
-		out_obj_begin(NULL);
-		out_str("event", "%s", "scan-done");
-		out_u64("full_scans", " full-scans %" PRIu64,
-			u64_of(a, MV_A_SHARE_FULL_SCANS));
-		out_u64("saved_pages", " saved %" PRIu64 " pages", saved);
-		out_f64("saved_mib", " (%.1f MiB", mib(saved));
-		out_f64("saved_pct", ", %.1f%%)", pct(saved, guest));
-		out_u64("guest_pages", " guest %" PRIu64, guest);
-		out_u64("host_pages", " host %" PRIu64, host);
-		out_u64("frames", " frames %" PRIu64, u64_of(a, MV_A_SHARE_FRAMES));
-		out_u64("sharing", " sharing %" PRIu64, u64_of(a, MV_A_SHARE_SHARING));
-		out_u64("zero", " zero %" PRIu64 "\n", u64_of(a, MV_A_SHARE_ZERO));
-		out_obj_end();
-		out_flush();
-		return;
-	}
+	out_obj_begin(NULL);
+	out_str("event", "%s", "scan-done");
+	out_u64("full_scans", " full-scans %" PRIu64,
+		mvnl_u64(a, MV_A_SHARE_FULL_SCANS));
+	out_u64("saved_pages", " saved %" PRIu64 " pages", saved);
+	out_f64("saved_mib", " (%.1f MiB", mib(saved));
+	out_f64("saved_pct", ", %.1f%%)", pct(saved, guest));
+	out_u64("guest_pages", " guest %" PRIu64, guest);
+	out_u64("host_pages", " host %" PRIu64, mvnl_u64(a, MV_A_SHARE_HOST_PAGES));
+	out_u64("frames", " frames %" PRIu64, mvnl_u64(a, MV_A_SHARE_FRAMES));
+	out_u64("sharing", " sharing %" PRIu64, mvnl_u64(a, MV_A_SHARE_SHARING));
+	out_u64("zero", " zero %" PRIu64 "\n", mvnl_u64(a, MV_A_SHARE_ZERO));
+	out_obj_end();
+	out_flush();
+}
+
+static void print_share(struct nlattr **a)
+{
+	uint64_t guest = mvnl_u64(a, MV_A_SHARE_GUEST_PAGES);
+	uint64_t host = mvnl_u64(a, MV_A_SHARE_HOST_PAGES);
+	uint64_t saved = mvnl_u64(a, MV_A_SHARE_SAVED);
+	uint64_t scanned = mvnl_u64(a, MV_A_SHARE_SCANNED);
+	uint64_t cpu = mvnl_u64(a, MV_A_SHARE_CPU_NS);
+
 	out_obj_begin(NULL);
 	out_bool("enabled", "page sharing: %s",
 		 a[MV_A_SHARE_ENABLED] && nla_get_u8(a[MV_A_SHARE_ENABLED]));
 	out_u64("scan_pages", ", scanning %" PRIu64 " pages",
-		a[MV_A_SHARE_SCAN_PAGES] ? nla_get_u32(a[MV_A_SHARE_SCAN_PAGES]) : 0);
+		mvnl_u32(a, MV_A_SHARE_SCAN_PAGES));
 	out_u64("scan_interval_ms", " every %" PRIu64 " ms\n",
-		a[MV_A_SHARE_SCAN_INTERVAL_MS] ?
-		nla_get_u32(a[MV_A_SHARE_SCAN_INTERVAL_MS]) : 0);
+		mvnl_u32(a, MV_A_SHARE_SCAN_INTERVAL_MS));
 	out_u64("guest_pages", "  guest:       %" PRIu64 " pages", guest);
 	out_f64("guest_mib", " (%.1f MiB) of guest memory in use\n", mib(guest));
 	out_u64("host_pages", "  host:        %" PRIu64 " pages", host);
@@ -109,23 +108,23 @@ static void print_share(struct nlattr **a, bool event)
 	out_u64("saved_pages", "  saved:       %" PRIu64 " pages", saved);
 	out_f64("saved_mib", " (%.1f MiB", mib(saved));
 	out_f64("saved_pct", ", %.1f%% of guest memory in use)\n", pct(saved, guest));
-	out_u64("frames", "  shared:      %" PRIu64 " frames", u64_of(a, MV_A_SHARE_FRAMES));
-	out_u64("sharing", " mapped by %" PRIu64 " guest pages", u64_of(a, MV_A_SHARE_SHARING));
+	out_u64("frames", "  shared:      %" PRIu64 " frames", mvnl_u64(a, MV_A_SHARE_FRAMES));
+	out_u64("sharing", " mapped by %" PRIu64 " guest pages", mvnl_u64(a, MV_A_SHARE_SHARING));
 	out_u64("zero", ", %" PRIu64 " guest pages on the zero page\n",
-		u64_of(a, MV_A_SHARE_ZERO));
-	out_u64("merges", "  merges:      %" PRIu64, u64_of(a, MV_A_SHARE_MERGES));
+		mvnl_u64(a, MV_A_SHARE_ZERO));
+	out_u64("merges", "  merges:      %" PRIu64, mvnl_u64(a, MV_A_SHARE_MERGES));
 	out_u64("zero_merges", ", %" PRIu64 " zero-page merges",
-		u64_of(a, MV_A_SHARE_ZERO_MERGES));
+		mvnl_u64(a, MV_A_SHARE_ZERO_MERGES));
 	out_u64("cow_breaks", ", %" PRIu64 " copy-on-write breaks\n",
-		u64_of(a, MV_A_SHARE_COW_BREAKS));
+		mvnl_u64(a, MV_A_SHARE_COW_BREAKS));
 	out_u64("unshared", "  candidates:  %" PRIu64 " unshared (hints)",
-		u64_of(a, MV_A_SHARE_UNSHARED));
+		mvnl_u64(a, MV_A_SHARE_UNSHARED));
 	out_u64("volatile", ", %" PRIu64 " found volatile",
-		u64_of(a, MV_A_SHARE_VOLATILE));
+		mvnl_u64(a, MV_A_SHARE_VOLATILE));
 	out_u64("collisions", ", %" PRIu64 " hash collisions\n",
-		u64_of(a, MV_A_SHARE_COLLISIONS));
+		mvnl_u64(a, MV_A_SHARE_COLLISIONS));
 	out_u64("full_scans", "  scanner:     %" PRIu64 " full scans",
-		u64_of(a, MV_A_SHARE_FULL_SCANS));
+		mvnl_u64(a, MV_A_SHARE_FULL_SCANS));
 	out_u64("scanned", ", %" PRIu64 " pages scanned", scanned);
 	out_u64("cpu_ns", NULL, cpu);
 	out_f64("cpu_ms", ", %.1f ms CPU", cpu / 1e6);
@@ -137,8 +136,9 @@ static void print_share(struct nlattr **a, bool event)
 
 static int share_reply(struct nlattr **a, uint8_t cmd, void *arg)
 {
+	(void)cmd;
 	(void)arg;
-	print_share(a, cmd == MV_CMD_EVENT_SCAN_DONE);
+	print_share(a);
 	return 0;
 }
 
@@ -180,20 +180,6 @@ static int build_set(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-/* A decimal number in [min, max], or -1. */
-int mvctl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
-{
-	unsigned long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || *end || !*s || *s == '-' || n < min || n > max)
-		return -1;
-	*v = n;
-	return 0;
-}
-
 static int parse_policy(const char *s, uint32_t *p)
 {
 	uint32_t i;
@@ -222,14 +208,14 @@ static int share_set(int argc, char **argv)
 		if (!strcmp(w, "on") || !strcmp(w, "off")) {
 			s.enabled = !strcmp(w, "on");
 		} else if (!strcmp(w, "pages")) {
-			if (!v || mvctl_parse_u32(v, 1, MV_SHARE_MAX_SCAN_PAGES, &s.pages)) {
+			if (!v || mv_parse_u32(v, 1, MV_SHARE_MAX_SCAN_PAGES, &s.pages)) {
 				fprintf(stderr, "mvctl: 'pages' needs a number of pages per pass, 1 to %u\n",
 					MV_SHARE_MAX_SCAN_PAGES);
 				return 2;
 			}
 			i++;
 		} else if (!strcmp(w, "interval")) {
-			if (!v || mvctl_parse_u32(v, 1, MV_SHARE_MAX_INTERVAL_MS,
+			if (!v || mv_parse_u32(v, 1, MV_SHARE_MAX_INTERVAL_MS,
 						  &s.interval_ms)) {
 				fprintf(stderr, "mvctl: 'interval' needs milliseconds between passes, 1 to %u\n",
 					MV_SHARE_MAX_INTERVAL_MS);
@@ -237,7 +223,7 @@ static int share_set(int argc, char **argv)
 			}
 			i++;
 		} else if (!strcmp(w, "domain")) {
-			if (!v || mvctl_parse_u32(v, 0, UINT32_MAX, &s.domain)) {
+			if (!v || mv_parse_u32(v, 0, UINT32_MAX, &s.domain)) {
 				fprintf(stderr, "mvctl: 'domain' needs a domain number (0 is the default domain)\n");
 				return 2;
 			}
@@ -271,10 +257,4 @@ int cmd_share(int argc, char **argv)
 	if (argc < 1)
 		return share_show(0, argv);
 	return mvctl_dispatch(share_cmds, "'share' command", argc, argv);
-}
-
-/* For mvctl monitor: a scan-done event. */
-void mvctl_print_scan_event(struct nlattr **a)
-{
-	print_share(a, true);
 }

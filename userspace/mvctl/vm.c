@@ -22,7 +22,6 @@ struct vm_info {
 	uint64_t bl_free, bl_avail;
 	uint32_t active_pct;
 	uint64_t exits[__MV_STAT_COUNT];
-	bool has_exits;
 };
 
 static const char *const stat_names[__MV_STAT_COUNT] = {
@@ -58,34 +57,29 @@ static void copy_str(char *dst, size_t len, struct nlattr *a)
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
 }
 
-static uint64_t get_u64(struct nlattr **a, int type)
-{
-	return a[type] ? nla_get_u64(a[type]) : 0;
-}
-
 static void parse_vm(struct nlattr **a, struct vm_info *vm)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->id = a[MV_A_VM_ID] ? nla_get_u32(a[MV_A_VM_ID]) : 0;
-	vm->pid = a[MV_A_VM_PID] ? nla_get_u32(a[MV_A_VM_PID]) : 0;
-	vm->vcpus = a[MV_A_VM_VCPUS] ? nla_get_u32(a[MV_A_VM_VCPUS]) : 0;
-	vm->state = a[MV_A_VM_STATE] ? nla_get_u32(a[MV_A_VM_STATE]) : 0;
-	vm->mem = a[MV_A_VM_MEM_SIZE] ? nla_get_u64(a[MV_A_VM_MEM_SIZE]) : 0;
-	vm->pages = a[MV_A_VM_PAGES] ? nla_get_u64(a[MV_A_VM_PAGES]) : 0;
-	vm->mmu_pages = a[MV_A_VM_MMU_PAGES] ? nla_get_u64(a[MV_A_VM_MMU_PAGES]) : 0;
-	vm->shared = a[MV_A_VM_PAGES_SHARED] ? nla_get_u64(a[MV_A_VM_PAGES_SHARED]) : 0;
-	vm->zero = a[MV_A_VM_PAGES_ZERO] ? nla_get_u64(a[MV_A_VM_PAGES_ZERO]) : 0;
-	vm->cow_breaks = a[MV_A_VM_COW_BREAKS] ? nla_get_u64(a[MV_A_VM_COW_BREAKS]) : 0;
-	vm->domain = a[MV_A_VM_SHARE_DOMAIN] ? nla_get_u32(a[MV_A_VM_SHARE_DOMAIN]) : 0;
-	vm->bl_mem = get_u64(a, MV_A_VM_BALLOON_TARGET);
-	vm->bl_pages = get_u64(a, MV_A_VM_BALLOON_PAGES);
-	vm->bl_target = get_u64(a, MV_A_VM_BALLOON_TARGET_PAGES);
-	vm->bl_auto = get_u64(a, MV_A_VM_BALLOON_AUTO_PAGES);
-	vm->bl_inflated = get_u64(a, MV_A_VM_BALLOON_INFLATED);
-	vm->bl_deflated = get_u64(a, MV_A_VM_BALLOON_DEFLATED);
-	vm->bl_free = get_u64(a, MV_A_VM_BALLOON_GUEST_FREE);
-	vm->bl_avail = get_u64(a, MV_A_VM_BALLOON_GUEST_AVAIL);
-	vm->active_pct = a[MV_A_VM_ACTIVE_PCT] ? nla_get_u32(a[MV_A_VM_ACTIVE_PCT]) : 0;
+	vm->id = mvnl_u32(a, MV_A_VM_ID);
+	vm->pid = mvnl_u32(a, MV_A_VM_PID);
+	vm->vcpus = mvnl_u32(a, MV_A_VM_VCPUS);
+	vm->state = mvnl_u32(a, MV_A_VM_STATE);
+	vm->mem = mvnl_u64(a, MV_A_VM_MEM_SIZE);
+	vm->pages = mvnl_u64(a, MV_A_VM_PAGES);
+	vm->mmu_pages = mvnl_u64(a, MV_A_VM_MMU_PAGES);
+	vm->shared = mvnl_u64(a, MV_A_VM_PAGES_SHARED);
+	vm->zero = mvnl_u64(a, MV_A_VM_PAGES_ZERO);
+	vm->cow_breaks = mvnl_u64(a, MV_A_VM_COW_BREAKS);
+	vm->domain = mvnl_u32(a, MV_A_VM_SHARE_DOMAIN);
+	vm->bl_mem = mvnl_u64(a, MV_A_VM_BALLOON_TARGET);
+	vm->bl_pages = mvnl_u64(a, MV_A_VM_BALLOON_PAGES);
+	vm->bl_target = mvnl_u64(a, MV_A_VM_BALLOON_TARGET_PAGES);
+	vm->bl_auto = mvnl_u64(a, MV_A_VM_BALLOON_AUTO_PAGES);
+	vm->bl_inflated = mvnl_u64(a, MV_A_VM_BALLOON_INFLATED);
+	vm->bl_deflated = mvnl_u64(a, MV_A_VM_BALLOON_DEFLATED);
+	vm->bl_free = mvnl_u64(a, MV_A_VM_BALLOON_GUEST_FREE);
+	vm->bl_avail = mvnl_u64(a, MV_A_VM_BALLOON_GUEST_AVAIL);
+	vm->active_pct = mvnl_u32(a, MV_A_VM_ACTIVE_PCT);
 	copy_str(vm->name, sizeof(vm->name), a[MV_A_VM_NAME]);
 	copy_str(vm->comm, sizeof(vm->comm), a[MV_A_VM_COMM]);
 	copy_str(vm->crash, sizeof(vm->crash), a[MV_A_VM_CRASH_REASON]);
@@ -93,7 +87,6 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 		struct nlattr *x;
 		int rem;
 
-		vm->has_exits = true;
 		nla_for_each_nested(x, a[MV_A_VM_EXITS], rem) {
 			int t = nla_type(x) - 1;
 
@@ -101,16 +94,6 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 				vm->exits[t] = nla_get_u64(x);
 		}
 	}
-}
-
-/* Bytes in MiB with one decimal, or exact units when they divide. */
-static const char *human_pages(uint64_t bytes, char *buf, size_t len)
-{
-	if (bytes % (1 << 20))
-		snprintf(buf, len, "%.1fM", bytes / 1048576.0);
-	else
-		snprintf(buf, len, "%" PRIu64 "M", bytes >> 20);
-	return buf;
 }
 
 /* 65536 -> "64K", 67108864 -> "64M". */
@@ -165,7 +148,8 @@ static void print_vm_row(const struct vm_info *vm)
 	out_str("mem", "%-6s ", human(vm->mem, mem, sizeof(mem)));
 	out_u64("mem_bytes", NULL, vm->mem);
 	out_u64("pages_used", "%-8" PRIu64 " ", vm->pages);
-	out_u64("pages_shared", "%-8" PRIu64 " ", vm->shared + vm->zero);
+	out_u64("pages_shared", NULL, vm->shared);
+	out_text("%-8" PRIu64 " ", vm->shared + vm->zero);
 	out_u64("pages_zero", NULL, vm->zero);
 	out_u64("cow_breaks", NULL, vm->cow_breaks);
 	out_u64("share_domain", NULL, vm->domain);
@@ -226,19 +210,6 @@ static int put_id(struct nl_msg *msg, void *arg)
 	return nla_put_u32(msg, MV_A_VM_ID, *(uint32_t *)arg);
 }
 
-static int parse_id(const char *s, uint32_t *id)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || !v || v > UINT32_MAX)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
 {
 	struct vm_info vm;
@@ -266,7 +237,7 @@ static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
 		vm.pages - vm.shared - vm.zero);
 	out_u64("cow_breaks", ", %" PRIu64 " copy-on-write breaks\n", vm.cow_breaks);
 	out_str("balloon_mem", "  balloon:     memory target %s",
-		human_pages(vm.bl_mem, mem, sizeof(mem)));
+		human(vm.bl_mem, mem, sizeof(mem)));
 	out_u64("balloon_mem_bytes", NULL, vm.bl_mem);
 	out_u64("balloon_target_pages", " (balloon of %" PRIu64 " pages", vm.bl_target);
 	out_u64("balloon_auto_pages", ", %" PRIu64 " of them by the pressure policy)",
@@ -293,7 +264,7 @@ static int need_id(int argc, char **argv, const char *what, uint32_t *id)
 	}
 	if (argc > 1)
 		return mvctl_usage_error("too many arguments: '%s'", argv[1]);
-	if (parse_id(argv[0], id)) {
+	if (mv_parse_u32(argv[0], 1, UINT32_MAX, id)) {
 		fprintf(stderr, "mvctl: '%s' is not a VM ID (a positive number, see 'mvctl vm list')\n",
 			argv[0]);
 		return 2;
@@ -369,7 +340,7 @@ static int vm_set(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (argc != 3 || strcmp(argv[1], "domain") ||
-	    mvctl_parse_u32(argv[2], 0, UINT32_MAX, &v.domain)) {
+	    mv_parse_u32(argv[2], 0, UINT32_MAX, &v.domain)) {
 		fprintf(stderr, "mvctl: usage: 'vm set ID domain N' (N: a sharing domain, 0 is the default)\n");
 		return 2;
 	}
@@ -383,7 +354,7 @@ static int vm_set(int argc, char **argv)
 struct balloon_args {
 	uint32_t id;
 	uint64_t bytes;
-	int rel;		/* -1, 0, +1 */
+	int rel;		/* -1, 0, +1; 2: full */
 	uint64_t mem, cur;	/* the VM's size, its memory target now */
 };
 
@@ -392,8 +363,8 @@ static int vm_size_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	struct balloon_args *b = arg;
 
 	(void)cmd;
-	b->mem = get_u64(a, MV_A_VM_MEM_SIZE);
-	b->cur = get_u64(a, MV_A_VM_BALLOON_TARGET);
+	b->mem = mvnl_u64(a, MV_A_VM_MEM_SIZE);
+	b->cur = mvnl_u64(a, MV_A_VM_BALLOON_TARGET);
 	return 0;
 }
 
@@ -408,9 +379,6 @@ static int build_balloon(struct nl_msg *msg, void *arg)
 /* "256M", "1G", "+64M", "-64M", "full": the memory the guest should keep. */
 static int parse_target(const char *s, struct balloon_args *b)
 {
-	char *end;
-	double v;
-
 	if (!strcmp(s, "full")) {
 		b->rel = 2;
 		return 0;
@@ -418,20 +386,9 @@ static int parse_target(const char *s, struct balloon_args *b)
 	b->rel = *s == '+' ? 1 : *s == '-' ? -1 : 0;
 	if (b->rel)
 		s++;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (mv_parse_size(s, &b->bytes))
 		return -1;
-	switch (*end) {
-	case 'K': case 'k': v *= 1024; end++; break;
-	case 'M': case 'm': v *= 1 << 20; end++; break;
-	case 'G': case 'g': v *= 1 << 30; end++; break;
-	case 0: break;
-	default: return -1;
-	}
-	if (*end && strcmp(end, "iB") && strcmp(end, "B"))
-		return -1;
-	b->bytes = (uint64_t)v & ~4095ull;
+	b->bytes &= ~4095ull;
 	return 0;
 }
 
@@ -512,7 +469,7 @@ static int event_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	if (cmd == MV_CMD_EVENT_BALLOON_TARGET_REACHED) {
 		out_u64("balloon_pages", " balloon %" PRIu64 " pages", vm.bl_pages);
 		out_str("mem_target", " memory %s",
-			human_pages(vm.bl_mem, mem, sizeof(mem)));
+			human(vm.bl_mem, mem, sizeof(mem)));
 		out_u64("mem_target_bytes", NULL, vm.bl_mem);
 	}
 	if (vm.crash[0])

@@ -32,6 +32,8 @@
 #include <unistd.h>
 #include <linux/minivisor.h>
 
+#include "parse.h"
+
 #define LOAD_ADDR	0x10000
 #define PORT_DEBUGCON	0xe9
 #define PORT_DEBUG_EXIT	0xf4
@@ -65,26 +67,6 @@ static void usage(FILE *f)
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "See mvrun(1).\n", f);
-}
-
-static int parse_size(const char *s, __u64 *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static void on_signal(int sig)
@@ -296,32 +278,29 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct mv_run *run;
 	int c, dev, vm, vcpu, api;
+	uint32_t domain;
+	uint64_t mem;
 
 	while ((c = getopt_long(argc, argv, "m:n:d:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_size(optarg, &cfg.mem_size)) {
+			if (mv_parse_size(optarg, &mem)) {
 				fprintf(stderr, "mvrun: bad memory size '%s' (try 64M or 1G)\n", optarg);
 				return EXIT_USAGE;
 			}
+			cfg.mem_size = mem;
 			break;
 		case 'n':
 			name = optarg;
 			break;
-		case 'd': {
-			unsigned long long d;
-			char *end;
-
-			errno = 0;
-			d = strtoull(optarg, &end, 10);
-			if (errno || *end || !*optarg || *optarg == '-' || d > UINT32_MAX) {
+		case 'd':
+			if (mv_parse_u32(optarg, 0, UINT32_MAX, &domain)) {
 				fprintf(stderr, "mvrun: bad sharing domain '%s' (a number, 0 to 4294967295)\n",
 					optarg);
 				return EXIT_USAGE;
 			}
-			cfg.share_domain = d;
+			cfg.share_domain = domain;
 			break;
-		}
 		case 'v':
 			verbose = true;
 			break;
@@ -352,6 +331,11 @@ int main(int argc, char **argv)
 	if (dev < 0)
 		return EXIT_SETUP;
 	api = ioctl(dev, MV_GET_API_VERSION, 0);
+	if (api < 0) {
+		fprintf(stderr, "mvrun: asking the module for its API version: %s (is minivisor.ko loaded? try 'modprobe minivisor')\n",
+			strerror(errno));
+		return EXIT_SETUP;
+	}
 	if (api != MV_API_VERSION) {
 		fprintf(stderr, "mvrun: the module speaks API %d, mvrun speaks %d: rebuild mvrun\n",
 			api, MV_API_VERSION);
