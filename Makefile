@@ -4,6 +4,8 @@
 #
 #   make                  module (against KDIR) and userspace tools
 #   make check            the whole test suite inside emulated machines
+#   make check-quick      build and boot the suite only (TESTS="a_test b_test"
+#                         for some binaries): no style, DKMS or no-SVM boot
 #   make bench            side-by-side figures against KVM
 #   make shell            boot the test machine to an interactive shell
 #   make style            checkpatch --strict over module/ and uapi/
@@ -48,6 +50,9 @@ dkms-install:
 check:
 	scripts/check.sh
 
+check-quick:
+	MV_QUICK=1 MV_TESTS="$(TESTS)" scripts/check.sh
+
 bench:
 	scripts/bench.sh
 
@@ -69,5 +74,5 @@ clean: module-clean
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all module module-sparse userspace tests install dkms-install check \
+.PHONY: all module module-sparse userspace tests install dkms-install check check-quick \
 	bench shell demo style module-clean clean

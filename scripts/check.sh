@@ -6,7 +6,12 @@
 # stock kernel under QEMU TCG (-cpu max: AMD SVM with NPT) to run the
 # kselftests, boots it again without SVM, scans every kernel log, and ends
 # with "N passed, N failed".
+#
+# For iteration: MV_QUICK=1 skips style, modinfo, DKMS and the no-SVM boot;
+# MV_TESTS="exits_test paging_test" runs only those kselftest binaries
+# (make check-quick TESTS="...").
 . "$(dirname "$0")/lib.sh"
+quick=${MV_QUICK:-0}
 
 pass=0 fail=0 skip=0
 report() { # status name [detail]
@@ -94,17 +99,20 @@ export MV_DEPS_DONE=1
 mv_env
 echo "# stock kernel: $KVER"
 
-step "style (checkpatch --strict, sparse)" "$MV_TOP/scripts/style.sh" || true
+[ "$quick" = 1 ] || step "style (checkpatch --strict, sparse)" "$MV_TOP/scripts/style.sh" || true
 step "build against $KVER" "$MV_TOP/scripts/build.sh" || summary
-step "modinfo fields" "$MV_TOP/scripts/modinfo-check.sh" || true
-step "dkms add/build/install for $KVER" "$MV_TOP/scripts/dkms.sh" || true
-# Re-assemble so the initramfs carries the DKMS-built module.
-step "initramfs" "$MV_TOP/scripts/initramfs.sh" "$MV_OUT/initramfs.cpio" || summary
+if [ "$quick" != 1 ]; then
+	step "modinfo fields" "$MV_TOP/scripts/modinfo-check.sh" || true
+	step "dkms add/build/install for $KVER" "$MV_TOP/scripts/dkms.sh" || true
+	# Re-assemble so the initramfs carries the DKMS-built module.
+	step "initramfs" "$MV_TOP/scripts/initramfs.sh" "$MV_OUT/initramfs.cpio" || summary
+fi
 
 boot_suite "svm" "$MV_OUT/check-svm" --cpu max --mode check --smp 2 --timeout 1500
 # -la57 because QEMU 7.2 TCG with "max,-svm" garbles readlink(/proc/self/exe)
 # under 5-level paging, which makes the static busybox abort.
-boot_suite "no-svm" "$MV_OUT/check-nosvm" --cpu max,-svm,-la57 --mode nosvm --smp 1 --timeout 300
+[ "$quick" = 1 ] ||
+	boot_suite "no-svm" "$MV_OUT/check-nosvm" --cpu max,-svm,-la57 --mode nosvm --smp 1 --timeout 300
 
 echo "# took $(($(date +%s) - start)) s"
 summary

@@ -36,6 +36,11 @@ for b in $bins; do
 	cp "$b" "$root/usr/sbin/"
 done
 cp "$MV_TOP"/tests/bin/* "$MV_TOP/tests/ORDER" "$root/mv/tests/"
+# MV_TESTS: run only these kselftest binaries (make check-quick TESTS=...).
+# shellcheck disable=SC2086
+if [ -n "${MV_TESTS:-}" ]; then
+	printf '%s\n' $MV_TESTS > "$root/mv/tests/ORDER"
+fi
 if ls "$MV_TOP"/tests/guest/bin/*.bin >/dev/null 2>&1; then
 	cp "$MV_TOP"/tests/guest/bin/*.bin "$root/mv/guests/"
 fi
