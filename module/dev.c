@@ -15,7 +15,7 @@ static long mv_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MV_GET_API_VERSION:
 		return arg ? -EINVAL : MV_API_VERSION;
 	case MV_CREATE_VM:
-		if (mv_hw.backend != MV_BACKEND_SVM)
+		if (!(mv_hw.caps & MV_HW_RUNS_GUESTS))
 			return -EOPNOTSUPP;
 		return mv_vm_create((void __user *)arg);
 	case MV_GET_DEFAULT_CPUID:

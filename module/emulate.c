@@ -356,24 +356,45 @@ static void mv_advance(struct mv_vcpu *vcpu, unsigned int len)
 	vcpu->rip = rip;
 }
 
+/*
+ * Is the instruction at RIP a hypercall, VMCALL or VMMCALL?  Either is one
+ * on both vendors: the other vendor's raises #UD, which ends up here.
+ * When true, vcpu->insn holds it (mv_skip_decoded() goes past it).
+ */
+bool mv_insn_is_hypercall(struct mv_vcpu *vcpu)
+{
+	struct mv_insn *insn = &vcpu->insn;
+
+	if (mv_insn_fetch_decode(vcpu, insn) || insn->opcode != OP2(0x01) ||
+	    insn->modrm_mod != 3 || insn->modrm_rm != 1)
+		return false;
+	/* 0f 01 c1 is VMCALL, 0f 01 d9 VMMCALL. */
+	return insn->modrm_reg == 0 || insn->modrm_reg == 3;
+}
+
+void mv_skip_decoded(struct mv_vcpu *vcpu)
+{
+	mv_advance(vcpu, vcpu->insn.len);
+}
+
 int mv_skip_insn(struct mv_vcpu *vcpu)
 {
 	if (vcpu->exit.next_rip) {
 		vcpu->rip = vcpu->exit.next_rip;
-		return 0;
+		return MV_RET_GUEST;
 	}
 	if (mv_insn_fetch_decode(vcpu, &vcpu->insn))
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	mv_advance(vcpu, vcpu->insn.len);
-	return 0;
+	return MV_RET_GUEST;
 }
 
-void mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa)
+int mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa)
 {
 	u64 data[4] = { vcpu->rip, 0, 0, gpa };
 
 	memcpy(&data[1], vcpu->insn.bytes, MV_MAX_INSN);
-	mv_internal_error(vcpu, MV_INTERNAL_EMULATION, 4, data);
+	return mv_internal_error(vcpu, MV_INTERNAL_EMULATION, 4, data);
 }
 
 /* Register operand of ModRM.reg for a byte-sized access (AH..BH quirk). */
@@ -436,12 +457,10 @@ int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 	if (mv_insn_fetch_decode(vcpu, insn) ||
 	    mv_store_value(vcpu, insn, &size, &val) ||
 	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE ||
-	    mv_mem_copy(vcpu->vm, gpa, &val, size, true)) {
-		mv_emulation_failed(vcpu, gpa);
-		return 1;
-	}
+	    mv_mem_copy(vcpu->vm, gpa, &val, size, true))
+		return mv_emulation_failed(vcpu, gpa);
 	mv_advance(vcpu, insn->len);
-	return 0;
+	return MV_RET_GUEST;
 }
 
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
@@ -465,7 +484,7 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		memcpy(run->mmio.data, &val, size);
 		vcpu->stats[MV_STAT_MMIO]++;
 		mv_advance(vcpu, insn->len);
-		return 1;
+		return MV_RET_USER;
 	}
 	switch (insn->opcode) {
 	case 0x8a:
@@ -493,10 +512,9 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	vcpu->pending = MV_PENDING_MMIO_READ;
 	vcpu->mmio_gpa = gpa;
 	vcpu->stats[MV_STAT_MMIO]++;
-	return 1;
+	return MV_RET_USER;
 fail:
-	mv_emulation_failed(vcpu, gpa);
-	return 1;
+	return mv_emulation_failed(vcpu, gpa);
 }
 
 void mv_emulate_mmio_complete(struct mv_vcpu *vcpu)
@@ -560,9 +578,9 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
 						MV_PF_WRITE, &gpa);
 			if (ret)	/* #PF queued, or an internal error */
-				return ret == -ERANGE;
+				return mv_xlate_to_ret(ret);
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, true))
-				return -EFAULT;
+				return mv_emulation_failed(vcpu, gpa);
 		}
 		break;
 	case 6:		/* LMSW: PE can be set, not cleared */
@@ -572,19 +590,19 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
 						0, &gpa);
 			if (ret)
-				return ret == -ERANGE;
+				return mv_xlate_to_ret(ret);
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, false))
-				return -EFAULT;
+				return mv_emulation_failed(vcpu, gpa);
 		}
 		if (mv_set_cr0(vcpu, (vcpu->cr0 & ~0xeULL) | (msw & 0xf) |
 				     (vcpu->cr0 & MV_CR0_PE)))
-			return 0;
+			return MV_RET_GUEST;
 		break;
 	default:
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	}
 	mv_advance(vcpu, insn->len);
-	return 0;
+	return MV_RET_GUEST;
 }
 
 static int mv_write_cr(struct mv_vcpu *vcpu, int cr, u64 val)
@@ -644,35 +662,35 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 	u64 val;
 
 	if (mv_insn_fetch_decode(vcpu, insn))
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	if (mv_arch->get_cpl(vcpu)) {
 		mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-		return 0;
+		return MV_RET_GUEST;
 	}
 	size = mv_code_size(vcpu) == 8 ? 8 : 4;
 	switch (insn->opcode) {
 	case OP2(0x06):				/* CLTS */
 		if (mv_set_cr0(vcpu, vcpu->cr0 & ~MV_CR0_TS))
-			return 0;
+			return MV_RET_GUEST;
 		break;
 	case OP2(0x01):
 		return mv_emulate_group7(vcpu, insn);
 	case OP2(0x20):				/* MOV r, CRn */
 		if (mv_read_cr(vcpu, insn->modrm_reg, &val))
-			return 0;
+			return MV_RET_GUEST;
 		mv_gpr_write(vcpu, insn->modrm_rm, size, val);
 		break;
 	case OP2(0x22):				/* MOV CRn, r */
 		if (mv_write_cr(vcpu, insn->modrm_reg,
 				mv_gpr_read(vcpu, insn->modrm_rm, size)))
-			return 0;
+			return MV_RET_GUEST;
 		break;
 	case OP2(0x21):				/* MOV r, DRn */
 	case OP2(0x23):				/* MOV DRn, r */
 		n = mv_dr_index(vcpu, insn->modrm_reg);
 		if (n < 0 || n > 7) {
 			mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
-			return 0;
+			return MV_RET_GUEST;
 		}
 		if (insn->opcode == OP2(0x21)) {
 			val = n < 4 ? vcpu->dr[n] : n == 6 ? vcpu->dr6 : vcpu->dr7;
@@ -682,7 +700,7 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 		val = mv_gpr_read(vcpu, insn->modrm_rm, size);
 		if (n >= 6 && (val >> 32)) {
 			mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-			return 0;
+			return MV_RET_GUEST;
 		}
 		/* Values are kept for reads; breakpoints are not armed. */
 		if (n < 4)
@@ -693,10 +711,10 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 			vcpu->dr7 = (val & 0xffff2fff) | 0x400;
 		break;
 	default:
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	}
 	mv_advance(vcpu, insn->len);
-	return 0;
+	return MV_RET_GUEST;
 }
 
 int mv_emulate_invlpg(struct mv_vcpu *vcpu)
@@ -705,8 +723,8 @@ int mv_emulate_invlpg(struct mv_vcpu *vcpu)
 
 	if (mv_insn_fetch_decode(vcpu, insn) || insn->opcode != OP2(0x01) ||
 	    (insn->modrm_reg & 7) != 7 || insn->modrm_mod == 3)
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	mv_mmu_invlpg(vcpu, mv_insn_linear(vcpu, insn));
 	mv_advance(vcpu, insn->len);
-	return 0;
+	return MV_RET_GUEST;
 }

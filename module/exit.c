@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exit handlers: what happens after the guest stopped, for every reason
- * the backend reports.  Each returns 0 to re-enter the guest, 1 to return
- * to userspace (with struct mv_run filled), or a negative errno.
+ * the backend reports.  Each returns an enum mv_ret: MV_RET_GUEST to
+ * re-enter the guest, MV_RET_USER to return to userspace (with struct
+ * mv_run filled), MV_RET_UNHANDLED when the instruction that exited cannot
+ * be decoded (mv_handle_exit() turns that into the internal error), or a
+ * negative errno.
  *
  * Everything the guest hands us is checked the way the CPU would check it:
  * control-register and EFER writes against the architecture and the vCPU's
@@ -69,10 +72,11 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
 		goto gp;
 	vcpu->efer = efer;
 	vcpu->cr0 = val;
-	if ((old ^ val) & (MV_CR0_PG | MV_CR0_WP | MV_CR0_PE | MV_CR0_CD |
-			   MV_CR0_NW | MV_CR0_TS | MV_CR0_MP | MV_CR0_EM |
-			   MV_CR0_NE | MV_CR0_AM))
+	/* Only paging and WP change translations; TS, CD, ... do not. */
+	if ((old ^ val) & (MV_CR0_PG | MV_CR0_WP))
 		mv_mmu_reset(vcpu);
+	else if (old != val)
+		mv_arch->load_cr(vcpu);
 	return 0;
 gp:
 	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
@@ -93,12 +97,18 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 val)
 	    mv_mmu_load_pdptrs(vcpu, vcpu->cr3))
 		goto gp;
 	vcpu->cr4 = val;
-	if ((old ^ val) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
-			   X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_VME |
-			   X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-			   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
-			   X86_CR4_FSGSBASE))
+	/* The bits that change how tables are read reset the MMU ... */
+	if ((old ^ val) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP |
+			   X86_CR4_SMAP)) {
 		mv_mmu_reset(vcpu);
+		return 0;
+	}
+	/* ... toggling PGE flushes every translation, global ones too ... */
+	if ((old ^ val) & X86_CR4_PGE)
+		mv_mmu_flush_guest_tlb(vcpu);
+	/* ... and the rest only changes what the hardware runs with. */
+	if (old != val)
+		mv_arch->load_cr(vcpu);
 	return 0;
 gp:
 	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
@@ -142,8 +152,11 @@ int mv_set_efer(struct mv_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	val = (val & ~MV_EFER_LMA) | (old & MV_EFER_LMA);
 	vcpu->efer = val;
-	if ((old ^ val) & (MV_EFER_NXE | MV_EFER_LME | MV_EFER_SCE))
+	/* LME only changes with paging off, where it translates nothing. */
+	if ((old ^ val) & MV_EFER_NXE)
 		mv_mmu_reset(vcpu);
+	else if (old != val)
+		mv_arch->load_cr(vcpu);
 	return 0;
 }
 
@@ -231,7 +244,7 @@ static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 	return mv_skip_insn(vcpu);
 gp:
 	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-	return 0;
+	return MV_RET_GUEST;
 }
 
 static int mv_handle_cpuid(struct mv_vcpu *vcpu)
@@ -251,17 +264,20 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 /* HLT: sleep here while an interrupt could wake us, else tell userspace. */
 static int mv_handle_hlt(struct mv_vcpu *vcpu)
 {
+	int ret;
+
 	vcpu->stats[MV_STAT_HLT]++;
-	if (mv_skip_insn(vcpu))
-		return -EOPNOTSUPP;
+	ret = mv_skip_insn(vcpu);
+	if (ret != MV_RET_GUEST)
+		return ret;
 	if (mv_vcpu_irq_pending(vcpu) && (vcpu->rflags & MV_RFLAGS_IF))
-		return 0;
+		return MV_RET_GUEST;
 	if (vcpu->rflags & MV_RFLAGS_IF) {
 		vcpu->halted = true;
-		return 0;
+		return MV_RET_GUEST;
 	}
 	vcpu->run->exit_reason = MV_EXIT_HLT;
-	return 1;
+	return MV_RET_USER;
 }
 
 static int mv_handle_pf(struct mv_vcpu *vcpu)
@@ -272,12 +288,20 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_PAGE_FAULT]++;
 	ret = mv_mmu_page_fault(vcpu, vcpu->exit.pf.addr, vcpu->exit.pf.error,
 				&gpa);
-	if (ret <= 0)
+	switch (ret) {
+	case MV_PF_RETRY:
+	case MV_PF_GUEST:
+		return MV_RET_GUEST;
+	case MV_PF_MMIO:
+		/* Not RAM: emulate the access for userspace. */
+		return mv_emulate_mmio(vcpu, gpa);
+	case MV_PF_EMULATE:
+		return mv_emulate_store(vcpu, gpa);
+	case MV_PF_USER:
+		return MV_RET_USER;
+	default:
 		return ret;
-	if (ret == 2)
-		return 1;
-	/* Not RAM: emulate the access for userspace. */
-	return mv_emulate_mmio(vcpu, gpa);
+	}
 }
 
 static void mv_string_step(struct mv_vcpu *vcpu, int reg, u32 count)
@@ -333,7 +357,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 			memcpy(data, &v, size);
 			vcpu->rip = x->io.next_rip;
 		}
-		return 1;
+		return MV_RET_USER;
 	}
 
 	/*
@@ -342,7 +366,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	 * reports it in EXITINFO1.
 	 */
 	if (mv_insn_fetch_decode(vcpu, &vcpu->insn))
-		return -EOPNOTSUPP;
+		return MV_RET_UNHANDLED;
 	x->io.addr_size = vcpu->insn.addrsize;
 	mask = mv_size_mask(x->io.addr_size);
 	reg = x->io.in ? MV_RDI : MV_RSI;
@@ -352,7 +376,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 
 		if (!c) {
 			vcpu->rip = x->io.next_rip;
-			return 0;
+			return MV_RET_GUEST;
 		}
 		count = min_t(u64, c, (MV_RUN_SIZE - MV_RUN_IO_DATA_OFFSET) / size);
 	}
@@ -369,16 +393,14 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 		lin -= (count - 1) * size;
 	ret = mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? MV_PF_WRITE : 0, &gpa);
 	if (ret)	/* #PF queued for the guest, or an internal error */
-		return ret == -ERANGE;
-	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages) {
-		mv_emulation_failed(vcpu, gpa);
-		return 1;
-	}
+		return mv_xlate_to_ret(ret);
+	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
+		return mv_emulation_failed(vcpu, gpa);
 	run->io.count = count;
 	vcpu->mmio_gpa = gpa;
 	if (x->io.in) {
 		vcpu->pending = MV_PENDING_INS;
-		return 1;
+		return MV_RET_USER;
 	}
 	if (mv_mem_copy(vcpu->vm, gpa, data, count * size, false))
 		return -EFAULT;
@@ -395,7 +417,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	}
 	mv_string_step(vcpu, reg, count);
 	mv_string_done(vcpu);
-	return 1;
+	return MV_RET_USER;
 }
 
 /* Complete what the last exit to userspace left open. */
@@ -440,89 +462,132 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 	return ret;
 }
 
-/* 0: keep running; 1: back to userspace; < 0: error. */
+static int mv_handle_host_intr(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_HOST_INTR]++;
+	return MV_RET_GUEST;
+}
+
+static int mv_handle_rdmsr(struct mv_vcpu *vcpu)
+{
+	return mv_handle_msr(vcpu, false);
+}
+
+static int mv_handle_wrmsr(struct mv_vcpu *vcpu)
+{
+	return mv_handle_msr(vcpu, true);
+}
+
+static int mv_handle_hypercall(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_HYPERCALL]++;
+	mv_hypercall(vcpu);
+	return mv_skip_insn(vcpu);
+}
+
+static int mv_handle_exception(struct mv_vcpu *vcpu)
+{
+	struct mv_exit *x = &vcpu->exit;
+
+	if (x->exc.vector == MV_VEC_UD && mv_insn_is_hypercall(vcpu)) {
+		vcpu->stats[MV_STAT_HYPERCALL]++;
+		mv_hypercall(vcpu);
+		mv_skip_decoded(vcpu);
+		return MV_RET_GUEST;
+	}
+	vcpu->stats[MV_STAT_EXCEPTION]++;
+	mv_queue_exception(vcpu, x->exc.vector, x->exc.has_error, x->exc.error);
+	return MV_RET_GUEST;
+}
+
+static int mv_handle_cr(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_CR]++;
+	return mv_emulate_cr_dr(vcpu);
+}
+
+static int mv_handle_dr(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_OTHER]++;
+	return mv_emulate_cr_dr(vcpu);
+}
+
+static int mv_handle_invlpg(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_INVLPG]++;
+	return mv_emulate_invlpg(vcpu);
+}
+
+/* INVD, WBINVD: nothing to do for memory we keep coherent. */
+static int mv_handle_nop(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_OTHER]++;
+	return mv_skip_insn(vcpu);
+}
+
+static int mv_handle_irq_window(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_INTR_WINDOW]++;
+	mv_arch->set_irq_window(vcpu, false);
+	return MV_RET_GUEST;
+}
+
+static int mv_handle_ud(struct mv_vcpu *vcpu)
+{
+	vcpu->stats[MV_STAT_OTHER]++;
+	mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
+	return MV_RET_GUEST;
+}
+
+static int mv_handle_shutdown(struct mv_vcpu *vcpu)
+{
+	bool triple = vcpu->exit.kind == MVX_SHUTDOWN;
+
+	vcpu->stats[MV_STAT_SHUTDOWN]++;
+	vcpu->run->exit_reason = MV_EXIT_SHUTDOWN;
+	vcpu->run->shutdown.reason = triple ? MV_SHUTDOWN_TRIPLE_FAULT :
+					      MV_SHUTDOWN_INVALID_STATE;
+	mv_vm_crashed(vcpu->vm, triple ? "triple fault" : "invalid guest state");
+	return MV_RET_USER;
+}
+
+static int (*const mv_exit_handlers[])(struct mv_vcpu *vcpu) = {
+	[MVX_NONE] = mv_handle_host_intr,
+	[MVX_IO] = mv_handle_io,
+	[MVX_CPUID] = mv_handle_cpuid,
+	[MVX_RDMSR] = mv_handle_rdmsr,
+	[MVX_WRMSR] = mv_handle_wrmsr,
+	[MVX_HLT] = mv_handle_hlt,
+	[MVX_HYPERCALL] = mv_handle_hypercall,
+	[MVX_PAGE_FAULT] = mv_handle_pf,
+	[MVX_EXCEPTION] = mv_handle_exception,
+	[MVX_CR_ACCESS] = mv_handle_cr,
+	[MVX_DR_ACCESS] = mv_handle_dr,
+	[MVX_INVLPG] = mv_handle_invlpg,
+	[MVX_INVD] = mv_handle_nop,
+	[MVX_WBINVD] = mv_handle_nop,
+	[MVX_IRQ_WINDOW] = mv_handle_irq_window,
+	[MVX_UD] = mv_handle_ud,
+	[MVX_SHUTDOWN] = mv_handle_shutdown,
+	[MVX_INVALID_STATE] = mv_handle_shutdown,
+};
+
+/* Handle the exit in vcpu->exit: an enum mv_ret but MV_RET_UNHANDLED. */
 int mv_handle_exit(struct mv_vcpu *vcpu)
 {
 	struct mv_exit *x = &vcpu->exit;
-	u64 d[3];
+	u64 d[3] = { x->code, x->info1, x->info2 };
 	int ret;
 
-	switch (x->kind) {
-	case MVX_NONE:
-		vcpu->stats[MV_STAT_HOST_INTR]++;
-		return 0;
-	/* Those that decode an instruction end below: it may fail. */
-	case MVX_IO:
-		ret = mv_handle_io(vcpu);
-		break;
-	case MVX_CPUID:
-		ret = mv_handle_cpuid(vcpu);
-		break;
-	case MVX_RDMSR:
-	case MVX_WRMSR:
-		ret = mv_handle_msr(vcpu, x->kind == MVX_WRMSR);
-		break;
-	case MVX_HLT:
-		ret = mv_handle_hlt(vcpu);
-		break;
-	case MVX_HYPERCALL:
-		vcpu->stats[MV_STAT_HYPERCALL]++;
-		mv_hypercall(vcpu);
-		ret = mv_skip_insn(vcpu);
-		break;
-	case MVX_PAGE_FAULT:
-		return mv_handle_pf(vcpu);
-	case MVX_EXCEPTION:
-		vcpu->stats[MV_STAT_EXCEPTION]++;
-		mv_queue_exception(vcpu, x->exc.vector, x->exc.has_error,
-				   x->exc.error);
-		return 0;
-	case MVX_CR_ACCESS:
-	case MVX_DR_ACCESS:
-		vcpu->stats[x->kind == MVX_CR_ACCESS ? MV_STAT_CR : MV_STAT_OTHER]++;
-		ret = mv_emulate_cr_dr(vcpu);
-		break;
-	case MVX_INVLPG:
-		vcpu->stats[MV_STAT_INVLPG]++;
-		ret = mv_emulate_invlpg(vcpu);
-		break;
-	case MVX_INVD:
-	case MVX_WBINVD:
+	if (x->kind >= ARRAY_SIZE(mv_exit_handlers) ||
+	    !mv_exit_handlers[x->kind]) {
 		vcpu->stats[MV_STAT_OTHER]++;
-		ret = mv_skip_insn(vcpu);
-		break;
-	case MVX_IRQ_WINDOW:
-		vcpu->stats[MV_STAT_INTR_WINDOW]++;
-		mv_arch->set_irq_window(vcpu, false);
-		return 0;
-	case MVX_UD:
-		vcpu->stats[MV_STAT_OTHER]++;
-		mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
-		return 0;
-	case MVX_SHUTDOWN:
-	case MVX_INVALID_STATE:
-		vcpu->stats[MV_STAT_SHUTDOWN]++;
-		vcpu->run->exit_reason = MV_EXIT_SHUTDOWN;
-		vcpu->run->shutdown.reason = x->kind == MVX_SHUTDOWN ?
-			MV_SHUTDOWN_TRIPLE_FAULT : MV_SHUTDOWN_INVALID_STATE;
-		mv_vm_crashed(vcpu->vm, x->kind == MVX_SHUTDOWN ? "triple fault" :
-			      "invalid guest state");
-		return 1;
-	default:
-		vcpu->stats[MV_STAT_OTHER]++;
-		d[0] = x->code;
-		d[1] = x->info1;
-		d[2] = x->info2;
-		mv_internal_error(vcpu, MV_INTERNAL_UNEXPECTED_EXIT, 3, d);
-		return 1;
+		return mv_internal_error(vcpu, MV_INTERNAL_UNEXPECTED_EXIT, 3, d);
 	}
-	if (ret == -EOPNOTSUPP) {
-		/* An instruction we cannot decode caused this exit. */
-		d[0] = x->code;
-		d[1] = x->info1;
-		d[2] = vcpu->rip;
-		mv_internal_error(vcpu, MV_INTERNAL_EMULATION, 3, d);
-		return 1;
-	}
-	return ret;
+	ret = mv_exit_handlers[x->kind](vcpu);
+	if (ret != MV_RET_UNHANDLED)
+		return ret;
+	/* An instruction we cannot decode caused this exit. */
+	d[2] = vcpu->rip;
+	return mv_internal_error(vcpu, MV_INTERNAL_EMULATION, 3, d);
 }

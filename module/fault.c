@@ -324,31 +324,22 @@ void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn)
 /*
  * The guest writes a page that is one of its tables we shadow.  Let the
  * write happen: unsync the table if it is a last-level one, else unshadow
- * it.  Returns 0 to go on and map the page writable, 1 when the write was
- * emulated instead (the table maps itself), 2 when that emulation failed
- * (internal error for userspace).
+ * it, and go on to map the page writable (MV_PF_RETRY).  A write through a
+ * translation that uses the very table being written can never be allowed
+ * by the shadow: MV_PF_EMULATE (the emulated store unshadows the table,
+ * as every kernel write to a shadowed table does).
  */
-static int mv_write_to_table(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
-			     u64 gfn)
+static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
+					struct mv_walk *w, u64 gfn)
 {
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_sp *sp;
 	bool unsync = mv_mmu_unsync;
 	int level;
 
-	/*
-	 * A write through a translation that uses the very table being
-	 * written can never be allowed by the shadow: emulate it.
-	 */
-	for (level = w->level; level <= 4; level++) {
-		if (w->pte_gpa[level] && w->table_gfn[level] == gfn) {
-			/* The store unshadows the table (mv_mem_write_page()). */
-			if (mv_emulate_store(vcpu, (gfn << PAGE_SHIFT) |
-						   (addr & ~PAGE_MASK)))
-				return 2;
-			return 1;
-		}
-	}
+	for (level = w->level; level <= 4; level++)
+		if (w->pte_gpa[level] && w->table_gfn[level] == gfn)
+			return MV_PF_EMULATE;
 	spin_lock(&vm->mmu.lock);
 	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
 		if (sp->gfn == gfn && !sp->role.direct && sp->role.level != 1)
@@ -365,11 +356,12 @@ static int mv_write_to_table(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 	}
 	spin_unlock(&vm->mmu.lock);
 	mv_mmu_commit(vm);
-	return 0;
+	return MV_PF_RETRY;
 }
 
-static void mv_pt_outside_ram(struct mv_vcpu *vcpu, u64 addr,
-			      const struct mv_walk *w)
+/* A guest table outside RAM: an internal error for userspace. */
+static int mv_pt_outside_ram(struct mv_vcpu *vcpu, u64 addr,
+			     const struct mv_walk *w)
 {
 	u64 data[2] = { addr, 0 };
 	int level;
@@ -377,7 +369,7 @@ static void mv_pt_outside_ram(struct mv_vcpu *vcpu, u64 addr,
 	for (level = 1; level <= 4; level++)
 		if ((w->pte_gpa[level] >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
 			data[1] = w->pte_gpa[level];
-	mv_internal_error(vcpu, MV_INTERNAL_PAGE_TABLE, 2, data);
+	return mv_internal_error(vcpu, MV_INTERNAL_PAGE_TABLE, 2, data);
 }
 
 int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
@@ -395,26 +387,26 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 	} else {
 		w = &walk;
 		ret = mv_walk(vcpu, addr, pferr, w, true);
-		if (ret == -ENOMEM)
+		if (ret < 0)
 			return ret;
-		if (ret == -ERANGE) {
+		if (ret == MV_WALK_NO_RAM) {
 			mv_pt_outside_ram(vcpu, addr, w);
-			return 2;
+			return MV_PF_USER;
 		}
-		if (ret) {
+		if (ret == MV_WALK_FAULT) {
 			/* The guest's own tables deny it: its fault. */
 			mv_queue_pf(vcpu, addr, w->fault);
-			return 0;
+			return MV_PF_GUEST;
 		}
 		gfn = w->gfn;
 	}
 	*gpa = (gfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 	if (gfn >= vm->mem.nr_pages)
-		return 1;
+		return MV_PF_MMIO;
 	if (w && (pferr & MV_PF_WRITE) && READ_ONCE(vm->mmu.s->wp_count[gfn])) {
-		ret = mv_write_to_table(vcpu, addr, w, gfn);
-		if (ret)
-			return ret == 1 ? 0 : ret;
+		ret = mv_write_to_table(vcpu, w, gfn);
+		if (ret != MV_PF_RETRY)
+			return ret;
 	}
 	/* A write gets a private page: copy-on-write if it was shared. */
 	page = (pferr & MV_PF_WRITE) ? mv_mem_page_w(vm, gfn) :
@@ -431,9 +423,9 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 	if (ret == -EAGAIN) {
 		/* The root went away under us (reclaim): rebuild, retry. */
 		vcpu->mmu.root_valid = false;
-		ret = 0;
-	} else if (ret == -EBUSY) {
-		ret = 0;
+		ret = MV_PF_RETRY;
+	} else if (ret == -EBUSY || !ret) {
+		ret = MV_PF_RETRY;
 	}
 	return ret;
 }
@@ -464,6 +456,13 @@ void mv_mmu_new_cr3(struct mv_vcpu *vcpu)
 	vcpu->mmu.root_valid = false;
 	/* A CR3 load flushes the non-global translations. */
 	atomic_or(MV_FLUSH_NONGLOBAL, &vcpu->mmu.flush_req);
+}
+
+/* The guest flushed its whole TLB, global entries too (CR4.PGE toggled). */
+void mv_mmu_flush_guest_tlb(struct mv_vcpu *vcpu)
+{
+	mv_mmu_sync_unsync(vcpu);
+	atomic_or(MV_FLUSH_ALL, &vcpu->mmu.flush_req);
 }
 
 /* Syncing only rewrites present entries: it needs no allocation. */
@@ -534,22 +533,24 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 
 	if (!mv_is_paging(vcpu)) {
 		*gpa = (u32)gva;
-		return 0;
+		return MV_XLATE_OK;
 	}
 	if (mv_arch->get_cpl(vcpu) == 3)
 		access |= MV_PF_USER;
 	ret = mv_walk(vcpu, gva, access, &w, true);
-	if (ret == -EFAULT)
+	switch (ret) {
+	case MV_WALK_OK:
+		*gpa = (w.gfn << PAGE_SHIFT) | (gva & ~PAGE_MASK);
+		return MV_XLATE_OK;
+	case MV_WALK_FAULT:
 		mv_queue_pf(vcpu, gva, w.fault);
-	/* A guest table outside RAM: an internal error for userspace. */
-	if (ret == -ERANGE)
+		return MV_XLATE_FAULT;
+	case MV_WALK_NO_RAM:
 		mv_pt_outside_ram(vcpu, gva, &w);
-	if (ret == -ENOMEM || ret == -ERANGE)
+		return MV_XLATE_USER;
+	default:
 		return ret;
-	if (ret)
-		return -EFAULT;
-	*gpa = (w.gfn << PAGE_SHIFT) | (gva & ~PAGE_MASK);
-	return 0;
+	}
 }
 
 /* The VMM wrote guest memory: forget what we shadowed of those pages. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hypercalls: VMMCALL with the number in RAX and arguments in RBX, RCX, RDX
- * and RSI; the result goes back in RAX, negative errno on failure.  Guest
+ * Hypercalls: VMMCALL or VMCALL (either, on both vendors) with the number
+ * in RAX and arguments in RBX, RCX, RDX and RSI; the result goes back in
+ * RAX, negative errno on failure.  Guest
  * registers are only ever read as numbers here: anything that names guest
  * memory is checked by the handler that uses it.
  */

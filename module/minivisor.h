@@ -25,9 +25,13 @@
 struct mv_vm;
 struct mv_vcpu;
 
+/* What a backend can do (mv_hw_info.caps). */
+#define MV_HW_RUNS_GUESTS	BIT(0)	/* VMs can be created and run */
+
 /* Hardware facts found at load time; read-only afterwards. */
 struct mv_hw_info {
 	enum mv_backend backend;
+	u32 caps;		/* MV_HW_* */
 	u64 features;		/* BIT(enum mv_feature) */
 	u32 nr_asids;		/* usable ASIDs or VPIDs */
 };
@@ -97,12 +101,23 @@ struct mv_exit {
 	};
 };
 
-/* An event to deliver on entry. */
+/*
+ * What handling an exit, or a step of it, decided.  Exit handlers, the
+ * emulator and the shadow MMU's front end return these; negative values
+ * are host errors (-ENOMEM, -EINTR, ...) that end MV_RUN with that errno.
+ */
+enum mv_ret {
+	MV_RET_GUEST = 0,	/* done (or an exception queued): re-enter */
+	MV_RET_USER,		/* struct mv_run is filled: back to userspace */
+	MV_RET_UNHANDLED,	/* the instruction cannot be decoded/emulated */
+};
+
+/* An event to deliver on entry; backends translate the type. */
 enum mv_event_type {
-	MV_EV_INTR = 0,		/* external interrupt */
-	MV_EV_NMI = 2,
-	MV_EV_EXCEPTION = 3,
-	MV_EV_SOFT_INT = 4,	/* INTn */
+	MV_EV_INTR,		/* external interrupt */
+	MV_EV_NMI,
+	MV_EV_EXCEPTION,
+	MV_EV_SOFT_INT,		/* INTn */
 };
 
 struct mv_event {
@@ -119,10 +134,13 @@ struct mv_event {
  * Generic code keeps the architectural state it reasons about (GPRs, RIP,
  * RFLAGS, the guest's view of CR0/CR3/CR4/EFER, pending events) in struct
  * mv_vcpu; the backend owns everything else (segments, descriptor tables,
- * MSR state kept in its control block) and the world switch.
+ * MSR state kept in its control block) and the world switch.  Its per-vCPU
+ * state embeds struct mv_vcpu at offset 0 (container_of), @vcpu_size bytes
+ * in all, allocated zeroed by generic code.
  */
 struct mv_arch_ops {
 	const char *name;
+	size_t vcpu_size;
 	/*
 	 * Check that this CPU offers the extension and that firmware has not
 	 * disabled it.  Fills @hw and returns 0, or returns -ENODEV and points
@@ -148,9 +166,15 @@ struct mv_arch_ops {
 	void (*set_dtable)(struct mv_vcpu *vcpu, bool idt,
 			   const struct mv_dtable *d);
 	int (*get_cpl)(struct mv_vcpu *vcpu);
-	/* Load the hardware CR0/CR3/CR4/EFER the MMU chose. */
-	void (*set_hw_cr)(struct mv_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
-			  u64 efer);
+	/*
+	 * The guest's CR0/CR4/EFER or the shadow root changed: compose the
+	 * hardware's.  Shadow paging needs the hardware to page, on
+	 * vcpu->mmu.root_pa (4-level when vcpu->mmu.root_level is 4, else
+	 * PAE), with CR0.WP (read-only entries must stop the supervisor too)
+	 * and EFER.NXE (fetch faults must say so) set.  How a guest without
+	 * paging maps onto that is the backend's choice.
+	 */
+	void (*load_cr)(struct mv_vcpu *vcpu);
 	/* Flush the vCPU's guest TLB (MV_FLUSH_*) before the next entry. */
 	void (*flush_tlb)(struct mv_vcpu *vcpu, int kind);
 	/* Flush one linear address's translation before the next entry. */
@@ -263,8 +287,8 @@ struct mv_mmu_vcpu {
 	struct mv_sp *root;		/* long mode: the PML4 shadow page */
 	u64 *pae_root;			/* other modes: 4 PDPTEs, below 4 GiB */
 	u64 root_pa;			/* what the hardware CR3 gets */
+	int root_level;			/* 4: a PML4; 3: a PAE root */
 	bool root_valid;
-	u64 hw_cr0, hw_cr4, hw_efer;
 	/* Filled before taking the MMU lock, used under it. */
 	struct mv_sp *sp_cache[MV_MMU_CACHE];
 	int nr_sp_cache;
@@ -282,22 +306,31 @@ int mv_mmu_vcpu_init(struct mv_vcpu *vcpu);
 void mv_mmu_vcpu_free(struct mv_vcpu *vcpu);
 /* Before entry, IRQs off: apply a pending TLB flush. */
 void mv_mmu_prepare_entry(struct mv_vcpu *vcpu);
-/* Guest CR0/CR4/EFER changed: choose the hardware values, drop the root. */
+/*
+ * The guest's paging mode or a translation-relevant bit of CR0/CR4/EFER
+ * changed: drop the root (a new one is built before entry).
+ */
 void mv_mmu_reset(struct mv_vcpu *vcpu);
 /* Before entry: make sure a root exists; 0 or -ENOMEM. */
 int mv_mmu_load(struct mv_vcpu *vcpu);
-/*
- * A #PF exit.  Returns 0 when handled (retry the instruction, or a fault
- * was queued for the guest), 1 when the address is not RAM (emulate it as
- * MMIO; *gpa filled), 2 when struct mv_run was filled for userspace
- * (internal error), or -errno.
- */
+/* What a shadow page fault came to (as KVM's RET_PF_*). */
+enum mv_pf_ret {
+	MV_PF_RETRY,		/* mapped now, or changed under us: run it again */
+	MV_PF_GUEST,		/* the guest's own tables deny it: #PF queued */
+	MV_PF_MMIO,		/* not RAM: emulate the access at *gpa */
+	MV_PF_EMULATE,		/* a table written through itself: emulate */
+	MV_PF_USER,		/* an internal error was reported */
+};
+
+/* A #PF exit: an enum mv_pf_ret (*gpa set for MMIO/EMULATE), or -errno. */
 int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa);
 /* The guest loaded CR3: sync unsync tables, switch roots, flush. */
 void mv_mmu_new_cr3(struct mv_vcpu *vcpu);
 /* Read the PDPTEs of a PAE CR3; -EINVAL when reserved bits are set. */
 int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3);
 void mv_mmu_sync_unsync(struct mv_vcpu *vcpu);
+/* The guest's whole TLB goes, global entries too. */
+void mv_mmu_flush_guest_tlb(struct mv_vcpu *vcpu);
 /* The VMM wrote guest page @gfn. */
 void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn);
 /* Under the MMU lock: drop, or point at @page read-only, @gfn's mappings. */
@@ -312,11 +345,19 @@ void mv_mmu_flush_to(struct mv_vm *vm, u64 gen);
 /* INVLPG of @gva by the guest. */
 void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
 /*
- * Translate a linear address for the emulator.  0; -EFAULT after queueing
- * the #PF the guest must see; -ERANGE after reporting an internal error
- * (a guest table outside RAM: exit to userspace); -ENOMEM.
+ * Translate a linear address for the emulator: MV_XLATE_OK with *gpa set;
+ * MV_XLATE_FAULT after queueing the #PF the guest must see; MV_XLATE_USER
+ * after reporting an internal error (a guest table outside RAM); -ENOMEM.
  */
+enum mv_xlate_ret { MV_XLATE_OK, MV_XLATE_FAULT, MV_XLATE_USER };
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
+/* An enum mv_xlate_ret as what the emulator returns: fault -> re-enter. */
+static inline int mv_xlate_to_ret(int xlate)
+{
+	if (xlate < 0)
+		return xlate;
+	return xlate == MV_XLATE_USER ? MV_RET_USER : MV_RET_GUEST;
+}
 
 /* emulate.c: instruction decoding for MMIO, CR/DR moves, string I/O */
 #define MV_MAX_INSN	15
@@ -338,16 +379,22 @@ struct mv_insn {
 };
 
 int mv_insn_fetch_decode(struct mv_vcpu *vcpu, struct mv_insn *insn);
-/* Emulate the MMIO access of @insn at @gpa; 0, 1 (exit to user) or -errno. */
+/*
+ * The emulator's entry points return an enum mv_ret or -errno.  The MMIO
+ * access at @gpa: MV_RET_USER with struct mv_run filled for userspace.
+ */
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa);
 void mv_emulate_mmio_complete(struct mv_vcpu *vcpu);
 int mv_emulate_cr_dr(struct mv_vcpu *vcpu);
-/* Emulate a MOV store to guest RAM at @gpa: 0, or 1 after an internal error. */
+/* A MOV store to guest RAM at @gpa (a page table written through itself). */
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa);
 int mv_emulate_invlpg(struct mv_vcpu *vcpu);
 int mv_skip_insn(struct mv_vcpu *vcpu);
-/* The instruction at RIP (accessing @gpa) cannot be emulated: tell userspace. */
-void mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa);
+bool mv_insn_is_hypercall(struct mv_vcpu *vcpu);
+/* RIP past the instruction in vcpu->insn. */
+void mv_skip_decoded(struct mv_vcpu *vcpu);
+/* The instruction at RIP (accessing @gpa) cannot be emulated: MV_RET_USER. */
+int mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa);
 u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
 bool mv_long_mode_cs(struct mv_vcpu *vcpu);
 
@@ -523,7 +570,6 @@ struct mv_vcpu {
 	struct fpu_guest gfpu;
 	struct mv_mmu_vcpu mmu;
 	u64 stats[__MV_STAT_COUNT];
-	void *arch;
 };
 
 /* An interrupt waits: the VMM's or the balloon's. */
@@ -563,8 +609,12 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
 int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
-void mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
-		       const u64 *data);
+/*
+ * The one way a run ends with MV_EXIT_INTERNAL_ERROR: fills struct mv_run
+ * and returns MV_RET_USER.
+ */
+int mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
+		      const u64 *data);
 
 /* The low @size bytes (1, 2, 4 or 8) of a value. */
 static inline u64 mv_size_mask(int size)

@@ -19,8 +19,10 @@
  * recycles its oldest ones beyond that.
  *
  * Long-mode guests get 4-level shadow tables; all other modes (paging off,
- * 32-bit, PAE) run on PAE shadow tables below a per-vCPU 4-entry root, with
- * paging forced on in hardware ("paged real mode" for real mode).
+ * 32-bit, PAE) run on PAE shadow tables below a per-vCPU 4-entry root.
+ * With paging off the root maps guest-physical memory one to one; how the
+ * hardware runs such a guest on it (SVM: "paged real mode") is the
+ * backend's business (mv_arch_ops.load_cr).
  */
 #include <linux/hash.h>
 #include <linux/highmem.h>
@@ -623,38 +625,14 @@ union mv_sp_role mv_base_role(struct mv_vcpu *vcpu)
 	return role;
 }
 
-/*
- * Choose the hardware control registers for the guest's mode: paging is
- * always on (on our tables), CR0.WP always set so that read-only shadow
- * entries trap supervisor writes too, and caching always enabled.
- */
 void mv_mmu_reset(struct mv_vcpu *vcpu)
 {
-	struct mv_mmu_vcpu *m = &vcpu->mmu;
-	u64 cr4_keep = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		       X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
-		       X86_CR4_FSGSBASE;
-
-	m->hw_cr0 = (vcpu->cr0 | MV_CR0_PG | MV_CR0_WP) &
-		    ~(MV_CR0_CD | MV_CR0_NW);
-	m->hw_cr4 = (vcpu->cr4 & cr4_keep) | X86_CR4_PAE;
-	m->hw_efer = vcpu->efer & (MV_EFER_SCE | MV_EFER_NXE);
-	if (mv_is_paging(vcpu)) {
-		m->hw_cr4 |= vcpu->cr4 & (X86_CR4_PGE | X86_CR4_SMEP |
-					  X86_CR4_SMAP);
-		/*
-		 * NX always on in hardware: then every fetch fault says it is a
-		 * fetch, which SMAP (data accesses only) needs to know.
-		 */
-		m->hw_efer |= (vcpu->efer & (MV_EFER_LME | MV_EFER_LMA)) |
-			      MV_EFER_NXE;
-	}
 	/* A mode change flushes the TLB: unsync tables catch up. */
 	mv_mmu_sync_unsync(vcpu);
 	spin_lock(&vcpu->vm->mmu.lock);
 	mv_mmu_put_root(vcpu->vm, vcpu);
 	spin_unlock(&vcpu->vm->mmu.lock);
-	atomic_or(MV_FLUSH_ALL, &m->flush_req);
+	atomic_or(MV_FLUSH_ALL, &vcpu->mmu.flush_req);
 }
 
 static u64 mv_link_spte(struct mv_sp *child)
@@ -711,6 +689,7 @@ static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 		sp->root_count++;
 		vcpu->mmu.root = sp;
 		vcpu->mmu.root_pa = __pa(sp->spt);
+		vcpu->mmu.root_level = 4;
 		return 0;
 	}
 	role.level = 2;
@@ -740,6 +719,7 @@ static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 			return ret;
 	}
 	vcpu->mmu.root_pa = __pa(vcpu->mmu.pae_root);
+	vcpu->mmu.root_level = 3;
 	return 0;
 }
 
@@ -763,8 +743,7 @@ int mv_mmu_load(struct mv_vcpu *vcpu)
 	spin_unlock(&vm->mmu.lock);
 	mv_mmu_commit(vm);
 	if (!ret)
-		mv_arch->set_hw_cr(vcpu, vcpu->mmu.hw_cr0, vcpu->mmu.root_pa,
-				   vcpu->mmu.hw_cr4, vcpu->mmu.hw_efer);
+		mv_arch->load_cr(vcpu);
 	return ret;
 }
 

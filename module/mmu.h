@@ -142,12 +142,19 @@ struct mv_walk {
 };
 
 enum mv_gmode mv_guest_mode(struct mv_vcpu *vcpu);
+
+/* What a walk found. */
+enum mv_walk_ret {
+	MV_WALK_OK,		/* w->gfn, w->access ... describe the page */
+	MV_WALK_FAULT,		/* w->fault: the #PF error code the guest gets */
+	MV_WALK_NO_RAM,		/* a table lies outside guest RAM */
+};
+
 /*
  * Walk the guest tables for @addr with access @pferr (MV_PF_* bits),
- * setting Accessed (and Dirty) bits as the hardware would.  Returns 0, or
- * -EFAULT with w->fault set to the error code of the #PF to inject,
- * -ERANGE for a table outside guest RAM, or -ENOMEM (copying a shared table
- * page to set a bit in it).
+ * setting Accessed (and Dirty) bits as the hardware would.  Returns an
+ * enum mv_walk_ret, or -ENOMEM (copying a shared table page to set a bit
+ * in it).
  */
 int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
 	    bool set_ad);

@@ -62,6 +62,7 @@ static struct page *svm_iopm, *svm_msrpm, *svm_empty_pd;
 static bool svm_nrips, svm_flush_by_asid;
 
 struct svm_vcpu {
+	struct mv_vcpu vcpu;		/* first: generic code frees it */
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u64 asid_gen;
@@ -73,7 +74,7 @@ struct svm_vcpu {
 
 static inline struct svm_vcpu *to_svm(struct mv_vcpu *vcpu)
 {
-	return vcpu->arch;
+	return container_of(vcpu, struct svm_vcpu, vcpu);
 }
 
 bool mv_svm_present(void)
@@ -118,6 +119,7 @@ static int svm_probe(struct mv_hw_info *hw, const char **why)
 	cpuid(SVM_CPUID_LEAF, &eax, &ebx, &ecx, &edx);
 
 	hw->backend = MV_BACKEND_SVM;
+	hw->caps = MV_HW_RUNS_GUESTS;
 	hw->features = 0;
 	for (i = 0; i < ARRAY_SIZE(map); i++)
 		if (edx & map[i].edx_bit)
@@ -359,13 +361,33 @@ static int svm_get_cpl(struct mv_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->save.cpl;
 }
 
-static void svm_set_hw_cr(struct mv_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
-			  u64 efer)
+/*
+ * The hardware control registers for the guest's: paging always on, on
+ * the shadow root (a guest with paging off runs in "paged real mode" on an
+ * identity map, which SVM allows with CR0.PE clear), CR0.WP always set so
+ * read-only shadow entries stop supervisor writes too, caching always on.
+ * With guest paging on, NX is always on in hardware, so that every fetch
+ * fault says it is a fetch (SMAP, for data accesses only, needs to know);
+ * the shadow entries carry NX only where the guest's rights say so.
+ */
+static void svm_load_cr(struct mv_vcpu *vcpu)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	u64 cr4_keep = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		       X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
+		       X86_CR4_FSGSBASE;
+	u64 efer = vcpu->efer & (EFER_SCE | EFER_NX);
+	u64 cr4 = (vcpu->cr4 & cr4_keep) | X86_CR4_PAE;
 
-	save->cr0 = cr0;
-	save->cr3 = cr3;
+	if (vcpu->cr0 & X86_CR0_PG) {
+		cr4 |= vcpu->cr4 & (X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP);
+		efer |= EFER_NX;
+	}
+	if (vcpu->mmu.root_level == 4)
+		efer |= EFER_LME | EFER_LMA;
+	save->cr0 = (vcpu->cr0 | X86_CR0_PG | X86_CR0_WP) &
+		    ~(X86_CR0_CD | X86_CR0_NW);
+	save->cr3 = vcpu->mmu.root_pa;
 	save->cr4 = cr4;
 	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
 	save->efer = efer | EFER_SVME;
@@ -411,11 +433,29 @@ static void svm_flush_gva(struct mv_vcpu *vcpu, u64 gva)
 		svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
+/* enum mv_event_type in EVENTINJ/EXITINTINFO's encoding, and back. */
+static const u32 svm_event_types[] = {
+	[MV_EV_INTR] = SVM_EVTINJ_TYPE_INTR,
+	[MV_EV_NMI] = SVM_EVTINJ_TYPE_NMI,
+	[MV_EV_EXCEPTION] = SVM_EVTINJ_TYPE_EXEPT,
+	[MV_EV_SOFT_INT] = SVM_EVTINJ_TYPE_SOFT,
+};
+
+static int svm_event_type(u32 info)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_event_types); i++)
+		if ((info & SVM_EVTINJ_TYPE_MASK) == svm_event_types[i])
+			return i;
+	return -1;
+}
+
 static void svm_inject_event(struct mv_vcpu *vcpu, const struct mv_event *ev)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
 
-	c->event_inj = ev->vector | (ev->type << SVM_EVTINJ_TYPE_SHIFT) |
+	c->event_inj = ev->vector | svm_event_types[ev->type] |
 		       SVM_EVTINJ_VALID |
 		       (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	c->event_inj_err = ev->error;
@@ -571,7 +611,7 @@ static void svm_vcpu_reset(struct mv_vcpu *vcpu)
 
 static int svm_vcpu_init(struct mv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm;
+	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb;
 	struct page *page;
 	static const int intercepts[] = {
@@ -589,18 +629,13 @@ static int svm_vcpu_init(struct mv_vcpu *vcpu)
 	};
 	int i;
 
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
-	if (!svm)
-		return -ENOMEM;
+	BUILD_BUG_ON(offsetof(struct svm_vcpu, vcpu));
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		kfree(svm);
+	if (!page)
 		return -ENOMEM;
-	}
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
-	vcpu->arch = svm;
 	vmcb = svm->vmcb;
 
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
@@ -610,11 +645,13 @@ static int svm_vcpu_init(struct mv_vcpu *vcpu)
 		svm_set_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
 	}
 	/*
-	 * #PF for the shadow MMU.  #DB and #AC because a guest can otherwise
+	 * #PF for the shadow MMU.  #UD because Intel's VMCALL raises it here
+	 * and is a hypercall too.  #DB and #AC because a guest can otherwise
 	 * wedge the CPU in an endless exception-delivery loop that no host
 	 * interrupt breaks; we reflect them.
 	 */
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_PF);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_UD);
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_DB);
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + 17 /* #AC */);
 
@@ -631,11 +668,9 @@ static void svm_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (!svm)
-		return;
-	free_page((unsigned long)svm->vmcb);
-	kfree(svm);
-	vcpu->arch = NULL;
+	if (svm->vmcb)
+		free_page((unsigned long)svm->vmcb);
+	svm->vmcb = NULL;
 }
 
 /*
@@ -688,6 +723,8 @@ static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
 			x->exc.has_error = vec == 17;	/* #AC pushes 0 */
 			x->exc.error = 0;
 		}
+		/* NRIP is only saved for instruction intercepts. */
+		x->next_rip = 0;
 	} else {
 		switch (code) {
 		case SVM_EXIT_INTR:
@@ -765,11 +802,11 @@ static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
  */
 static void svm_save_interrupted_event(struct mv_vcpu *vcpu, u32 info, u32 err)
 {
-	u8 type = (info & SVM_EXITINTINFO_TYPE_MASK) >> SVM_EVTINJ_TYPE_SHIFT;
+	int type = svm_event_type(info);
 	u8 vec = info & SVM_EXITINTINFO_VEC_MASK;
 
 	vcpu->reinject.valid = false;
-	if (!(info & SVM_EXITINTINFO_VALID))
+	if (!(info & SVM_EXITINTINFO_VALID) || type < 0)
 		return;
 	if (type == MV_EV_SOFT_INT ||
 	    (type == MV_EV_EXCEPTION && (vec == 3 || vec == 4)))
@@ -877,6 +914,7 @@ static void svm_run(struct mv_vcpu *vcpu)
 
 const struct mv_arch_ops mv_svm_ops = {
 	.name = "svm",
+	.vcpu_size = sizeof(struct svm_vcpu),
 	.probe = svm_probe,
 	.hw_get = svm_hw_get,
 	.hw_put = svm_hw_put,
@@ -889,7 +927,7 @@ const struct mv_arch_ops mv_svm_ops = {
 	.get_dtable = svm_get_dtable,
 	.set_dtable = svm_set_dtable,
 	.get_cpl = svm_get_cpl,
-	.set_hw_cr = svm_set_hw_cr,
+	.load_cr = svm_load_cr,
 	.flush_tlb = svm_flush_tlb,
 	.flush_gva = svm_flush_gva,
 	.inject_event = svm_inject_event,

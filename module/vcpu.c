@@ -35,8 +35,8 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu)
 	rcu_read_unlock();
 }
 
-void mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
-		       const u64 *data)
+int mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
+		      const u64 *data)
 {
 	struct mv_run *run = vcpu->run;
 
@@ -45,6 +45,7 @@ void mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
 	run->internal.suberror = suberror;
 	run->internal.ndata = min_t(unsigned int, n, ARRAY_SIZE(run->internal.data));
 	memcpy(run->internal.data, data, run->internal.ndata * sizeof(u64));
+	return MV_RET_USER;
 }
 
 static bool mv_contributory(u8 vec)
@@ -242,7 +243,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 
 		ret = mv_handle_exit(vcpu);
-		if (ret)
+		if (ret != MV_RET_GUEST)
 			break;
 	}
 	if (ret == -EINTR)
@@ -641,7 +642,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index)
 
 	if (index >= MV_MAX_VCPUS)
 		return -EINVAL;
-	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	vcpu = kzalloc(mv_arch->vcpu_size, GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;
 	vcpu->vm = vm;

@@ -199,7 +199,7 @@ retry:
 		w->table_gfn[3] = vcpu->cr3 >> PAGE_SHIFT;
 		if (!(pte & PTE_P)) {
 			w->fault = mv_guest_pferr(vcpu, pferr);
-			return -EFAULT;
+			return MV_WALK_FAULT;
 		}
 		table = pte & rsvd(12, 51);
 		level = 2;
@@ -221,11 +221,11 @@ retry:
 		w->table_gfn[level] = table >> PAGE_SHIFT;
 		w->pte_gpa[level] = gpa;
 		if (mv_gpte_read(vm, gpa, size, &pte))
-			return -ERANGE;		/* table outside guest RAM */
+			return MV_WALK_NO_RAM;
 		w->gpte[level] = pte;
 		if (!(pte & PTE_P)) {
 			w->fault = mv_guest_pferr(vcpu, pferr);
-			return -EFAULT;
+			return MV_WALK_FAULT;
 		}
 		large = level > 1 && (pte & PTE_PS) &&
 			(mode != MV_GMODE_32BIT || (vcpu->cr4 & X86_CR4_PSE));
@@ -233,7 +233,7 @@ retry:
 			large = false;
 		if (pte & mv_rsvd_mask(vcpu, mode, level, large)) {
 			w->fault = mv_guest_pferr(vcpu, pferr | MV_PF_PRESENT | MV_PF_RSVD);
-			return -EFAULT;
+			return MV_WALK_FAULT;
 		}
 		if (!(pte & PTE_W))
 			w->access &= ~ACC_W;
@@ -249,7 +249,7 @@ retry:
 	fault = mv_check_access(vcpu, w->access, pferr, w->access & ACC_U);
 	if (fault) {
 		w->fault = mv_guest_pferr(vcpu, fault);
-		return -EFAULT;
+		return MV_WALK_FAULT;
 	}
 
 	w->level = level;
@@ -266,7 +266,7 @@ retry:
 		w->gfn |= ((pte >> 13) & 0xf) << (32 - PAGE_SHIFT);	/* PSE-36 */
 
 	if (!set_ad)
-		return 0;
+		return MV_WALK_OK;
 	/* Accessed on every level used, Dirty on the leaf for a write. */
 	for (; level <= (mode == MV_GMODE_32BIT ? 2 : 4); level++) {
 		u64 old = w->gpte[level], new = old | PTE_A;
@@ -286,5 +286,5 @@ retry:
 		if (level == w->level && (new & PTE_D))
 			w->dirty = true;
 	}
-	return 0;
+	return MV_WALK_OK;
 }

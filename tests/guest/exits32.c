@@ -170,6 +170,12 @@ static void test_hypercall(void)
 	GUEST_ASSERT_EQ(vmmcall(MV_HC_PING, 41, 0, 0, 0), 42);
 	GUEST_ASSERT_EQ(vmmcall(MV_HC_API_VERSION, 0, 0, 0, 0), MV_API_VERSION);
 	GUEST_ASSERT_EQ(vmmcall(0xdead, 1, 2, 3, 4), -(long)MV_HC_ENOSYS);
+	/* The other vendor's instruction works alike. */
+	GUEST_ASSERT_EQ(vmcall(MV_HC_PING, 99, 0, 0, 0), 100);
+	GUEST_ASSERT_EQ(vmcall(MV_HC_API_VERSION, 0, 0, 0, 0), MV_API_VERSION);
+	GUEST_ASSERT_EQ(vmcall(0xdead, 1, 2, 3, 4), -(long)MV_HC_ENOSYS);
+	/* Any other #UD is still the guest's. */
+	GUEST_ASSERT_EQ(ud2_safe(), 6);
 	GUEST_DONE();
 }
 

@@ -124,6 +124,25 @@ static inline long vmmcall(unsigned long nr, unsigned long a0,
 	return ret;
 }
 
+/* VMCALL, Intel's spelling: a hypercall under minivisor on AMD too. */
+static inline long vmcall(unsigned long nr, unsigned long a0,
+			  unsigned long a1, unsigned long a2, unsigned long a3)
+{
+	long ret;
+
+	asm volatile("vmcall" : "=a"(ret)
+		     : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
+	return ret;
+}
+
+/* UD2; returns the exception vector it raised. */
+static inline uint32_t ud2_safe(void)
+{
+	ex_vector = NO_EXCEPTION;
+	asm volatile("1: ud2\n2:\n" EX_ENTRY : : : "memory");
+	return ex_vector;
+}
+
 static inline unsigned long read_cr0(void)
 {
 	unsigned long v;

@@ -539,9 +539,11 @@ struct mv_run {
  * Hypercalls
  * ----------
  *
- * VMMCALL (AMD) with RAX = number and RBX, RCX, RDX, RSI = arguments; the
- * result comes back in RAX, a negative errno on failure.  Only CPL 0 may
- * call (-EPERM otherwise); an unknown number returns -ENOSYS.
+ * VMMCALL (AMD's) or VMCALL (Intel's) with RAX = number and RBX, RCX,
+ * RDX, RSI = arguments; the result comes back in RAX, a negative errno on
+ * failure.  Both instructions work on both vendors' hardware, so a guest
+ * need not know which it runs on.  Only CPL 0 may call (-EPERM
+ * otherwise); an unknown number returns -ENOSYS.
  */
 
 /** define MV_HC_ENOSYS - the errno (ENOSYS) an unknown hypercall returns, negated */
