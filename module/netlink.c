@@ -2,10 +2,12 @@
 /*
  * The "minivisor" generic netlink family: the control plane.
  *
- * Policies are strict: the core rejects unknown attributes, attributes a
- * command does not take, and malformed values, with an extack message.
- * Our own refusals set one too.  Commands that change a VM need
- * CAP_NET_ADMIN (GENL_ADMIN_PERM).
+ * Policies are exact and strict: each command has its own, which validates
+ * the attributes it takes and refuses every other one by name (NLA_REJECT
+ * with a message saying what the command takes; the extack offset points
+ * at the attribute).  The core refuses unknown attribute types and
+ * malformed values.  Our own refusals carry an extack message too.
+ * Commands that change a VM need CAP_NET_ADMIN (GENL_ADMIN_PERM).
  */
 #include <net/genetlink.h>
 
@@ -13,21 +15,68 @@
 
 static struct genl_family mv_genl_family;
 
-static const struct nla_policy mv_vm_id_policy[MV_A_MAX + 1] = {
+/*
+ * Exact policies: every attribute a command does not take is an NLA_REJECT
+ * entry whose message says what the command does take.  The ranges of
+ * refused attributes fill the gaps between the attributes it takes.
+ */
+#define MV_NL_REFUSE(msg) { .type = NLA_REJECT, .reject_message = (msg) }
+
+#define MV_GET_INFO_TAKES "MV_CMD_GET_INFO takes no attributes: leave out the one pointed at"
+#define MV_GET_SHARE_TAKES "MV_CMD_GET_SHARE takes no attributes: leave out the one pointed at"
+#define MV_GET_BALLOON_TAKES "MV_CMD_GET_BALLOON takes no attributes: leave out the one pointed at"
+#define MV_GET_VM_TAKES "MV_CMD_GET_VM takes only MV_A_VM_ID, and its dump nothing: leave out the attribute pointed at"
+#define MV_VM_CONTROL_TAKES "MV_CMD_VM_PAUSE, _RESUME and _DESTROY take only MV_A_VM_ID: leave out the attribute pointed at"
+#define MV_VM_SET_TAKES "MV_CMD_VM_SET takes only MV_A_VM_ID, MV_A_VM_SHARE_DOMAIN and MV_A_VM_BALLOON_TARGET: leave out the attribute pointed at"
+#define MV_SET_SHARE_TAKES "MV_CMD_SET_SHARE takes only MV_A_SHARE_ENABLED, _SCAN_PAGES, _SCAN_INTERVAL_MS, _DOMAIN_ID and _DOMAIN_POLICY: leave out the attribute pointed at"
+#define MV_SET_BALLOON_TAKES "MV_CMD_SET_BALLOON takes only MV_A_BALLOON_AUTO, _TAX_PCT, _FLOOR_PCT and _FREE_TARGET_MB: leave out the attribute pointed at"
+
+static const struct nla_policy mv_get_info_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_GET_INFO_TAKES),
+};
+
+static const struct nla_policy mv_get_share_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_GET_SHARE_TAKES),
+};
+
+static const struct nla_policy mv_get_balloon_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_GET_BALLOON_TAKES),
+};
+
+/* Shared by the do request and the dump, which refuses the ID itself. */
+static const struct nla_policy mv_get_vm_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_VM_ID - 1] = MV_NL_REFUSE(MV_GET_VM_TAKES),
 	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MV_A_VM_ID + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_GET_VM_TAKES),
+};
+
+static const struct nla_policy mv_vm_control_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_VM_ID - 1] = MV_NL_REFUSE(MV_VM_CONTROL_TAKES),
+	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MV_A_VM_ID + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_VM_CONTROL_TAKES),
 };
 
 static const struct nla_policy mv_vm_set_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_VM_ID - 1] = MV_NL_REFUSE(MV_VM_SET_TAKES),
 	[MV_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MV_A_VM_ID + 1 ... MV_A_VM_SHARE_DOMAIN - 1] =
+		MV_NL_REFUSE(MV_VM_SET_TAKES),
 	[MV_A_VM_SHARE_DOMAIN] = { .type = NLA_U32 },
+	[MV_A_VM_SHARE_DOMAIN + 1 ... MV_A_VM_BALLOON_TARGET - 1] =
+		MV_NL_REFUSE(MV_VM_SET_TAKES),
 	[MV_A_VM_BALLOON_TARGET] = { .type = NLA_U64 },
+	[MV_A_VM_BALLOON_TARGET + 1 ... MV_A_MAX] = MV_NL_REFUSE(MV_VM_SET_TAKES),
 };
 
 static const struct nla_policy mv_balloon_cfg_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_BALLOON_AUTO - 1] =
+		MV_NL_REFUSE(MV_SET_BALLOON_TAKES),
 	[MV_A_BALLOON_AUTO] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MV_A_BALLOON_TAX_PCT] = NLA_POLICY_MAX(NLA_U32, 99),
 	[MV_A_BALLOON_FLOOR_PCT] = NLA_POLICY_MAX(NLA_U32, 100),
 	[MV_A_BALLOON_FREE_TARGET_MB] = { .type = NLA_U32 },
+	[MV_A_BALLOON_FREE_TARGET_MB + 1 ... MV_A_MAX] =
+		MV_NL_REFUSE(MV_SET_BALLOON_TAKES),
 };
 
 static struct netlink_range_validation mv_scan_pages_range = {
@@ -39,26 +88,61 @@ static struct netlink_range_validation mv_scan_interval_range = {
 };
 
 static const struct nla_policy mv_share_cfg_policy[MV_A_MAX + 1] = {
+	[MV_A_UNSPEC + 1 ... MV_A_SHARE_ENABLED - 1] =
+		MV_NL_REFUSE(MV_SET_SHARE_TAKES),
 	[MV_A_SHARE_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MV_A_SHARE_SCAN_PAGES] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mv_scan_pages_range),
 	[MV_A_SHARE_SCAN_INTERVAL_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mv_scan_interval_range),
+	[MV_A_SHARE_SCAN_INTERVAL_MS + 1 ... MV_A_SHARE_DOMAIN_ID - 1] =
+		MV_NL_REFUSE(MV_SET_SHARE_TAKES),
 	[MV_A_SHARE_DOMAIN_ID] = { .type = NLA_U32 },
 	[MV_A_SHARE_DOMAIN_POLICY] = NLA_POLICY_MAX(NLA_U32, MV_SHARE_OFF),
+	[MV_A_SHARE_DOMAIN_POLICY + 1 ... MV_A_MAX] =
+		MV_NL_REFUSE(MV_SET_SHARE_TAKES),
 };
 
-static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Answer a do request with one message that @fill writes.  Failures here
+ * are not the request's fault, but they say what happened too.
+ */
+static int mv_nl_reply(struct genl_info *info, size_t size,
+		       int (*fill)(struct sk_buff *msg, void *arg), void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int ret;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the reply: try again");
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_INFO);
-	if (!hdr)
-		goto err_size;
+	}
+	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0,
+				info->genlhdr->cmd);
+	ret = hdr ? fill(msg, arg) : -EMSGSIZE;
+	if (ret == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory building the reply: try again");
+	else if (ret)
+		NL_SET_ERR_MSG(info->extack,
+			       "the reply does not fit in its message: a minivisor bug, please report it");
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack,
+			       "the reply could not be queued (the socket's receive buffer is full): read what waits there and ask again");
+	return ret;
+}
+
+static int mv_nl_put_info(struct sk_buff *msg, void *unused)
+{
 	if (nla_put_string(msg, MV_A_MODULE_VERSION, MV_VERSION) ||
 	    nla_put_u32(msg, MV_A_API_VERSION, MV_API_VERSION) ||
 	    nla_put_u32(msg, MV_A_BACKEND, mv_hw.backend) ||
@@ -72,13 +156,13 @@ static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			      atomic_long_read(&mv_mmu_pages), MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_FOREIGN_FLUSHES,
 			      atomic_long_read(&mv_foreign_flushes), MV_A_UNSPEC))
-		goto err_size;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+		return -EMSGSIZE;
+	return 0;
+}
 
-err_size:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+static int mv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	return mv_nl_reply(info, NLMSG_DEFAULT_SIZE, mv_nl_put_info, NULL);
 }
 
 /* A VM's balloon: target, size, totals, what its guest reports. */
@@ -159,8 +243,11 @@ static struct mv_vm *mv_nl_vm(struct genl_info *info)
 {
 	struct mv_vm *vm;
 
-	if (GENL_REQ_ATTR_CHECK(info, MV_A_VM_ID))
+	if (GENL_REQ_ATTR_CHECK(info, MV_A_VM_ID)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the VM ID (MV_A_VM_ID) is missing: give one (see 'mvctl vm list')");
 		return ERR_PTR(-EINVAL);
+	}
 	vm = mv_vm_get_by_id(nla_get_u32(info->attrs[MV_A_VM_ID]));
 	if (!vm) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MV_A_VM_ID],
@@ -170,29 +257,20 @@ static struct mv_vm *mv_nl_vm(struct genl_info *info)
 	return vm;
 }
 
+static int mv_nl_put_vm_full(struct sk_buff *msg, void *vm)
+{
+	return mv_nl_put_vm(msg, vm, true);
+}
+
 static int mv_nl_get_vm_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *msg;
 	struct mv_vm *vm;
-	void *hdr;
 	int ret;
 
 	vm = mv_nl_vm(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		goto out;
-	ret = -EMSGSIZE;
-	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_VM);
-	if (!hdr || mv_nl_put_vm(msg, vm, true)) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
-out:
+	ret = mv_nl_reply(info, NLMSG_DEFAULT_SIZE, mv_nl_put_vm_full, vm);
 	mv_vm_put(vm);
 	return ret;
 }
@@ -275,7 +353,8 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 				    "the balloon target is more than the VM's memory");
 		ret = -ERANGE;
 	} else if (READ_ONCE(vm->dying)) {
-		NL_SET_ERR_MSG(info->extack, "the VM is being destroyed");
+		NL_SET_ERR_MSG(info->extack,
+			       "the VM is being destroyed: there is nothing left to change");
 		ret = -ENOENT;
 	}
 	if (!ret && domain) {
@@ -290,19 +369,12 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int mv_nl_get_balloon(struct sk_buff *skb, struct genl_info *info)
+static int mv_nl_put_pressure(struct sk_buff *msg, void *unused)
 {
 	struct mv_balloon_policy_stats st;
-	struct sk_buff *msg;
-	void *hdr;
 
 	mv_pressure_get_stats(&st);
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_BALLOON);
-	if (!hdr ||
-	    nla_put_u8(msg, MV_A_BALLOON_AUTO, READ_ONCE(mv_balloon_auto)) ||
+	if (nla_put_u8(msg, MV_A_BALLOON_AUTO, READ_ONCE(mv_balloon_auto)) ||
 	    nla_put_u32(msg, MV_A_BALLOON_TAX_PCT, READ_ONCE(mv_balloon_tax_pct)) ||
 	    nla_put_u32(msg, MV_A_BALLOON_FLOOR_PCT,
 			READ_ONCE(mv_balloon_floor_pct)) ||
@@ -315,12 +387,14 @@ static int mv_nl_get_balloon(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, MV_A_BALLOON_RELEASES, st.releases,
 			      MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_BALLOON_SHRINKER_CALLS, st.shrinker_calls,
-			      MV_A_UNSPEC)) {
-		nlmsg_free(msg);
+			      MV_A_UNSPEC))
 		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return 0;
+}
+
+static int mv_nl_get_balloon(struct sk_buff *skb, struct genl_info *info)
+{
+	return mv_nl_reply(info, NLMSG_DEFAULT_SIZE, mv_nl_put_pressure, NULL);
 }
 
 static int mv_nl_set_balloon(struct sk_buff *skb, struct genl_info *info)
@@ -382,7 +456,7 @@ static int mv_nl_put_share_counters(struct sk_buff *msg,
 }
 
 /* Settings, counters and domain policies: GET_SHARE and scan-done events. */
-static int mv_nl_put_share(struct sk_buff *msg)
+static int mv_nl_put_share(struct sk_buff *msg, void *unused)
 {
 	struct mv_share_rule *rules;
 	struct mv_share_stats st;
@@ -423,19 +497,7 @@ out:
 
 static int mv_nl_get_share(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mv_genl_family, 0, MV_CMD_GET_SHARE);
-	if (!hdr || mv_nl_put_share(msg)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return mv_nl_reply(info, NLMSG_GOODSIZE, mv_nl_put_share, NULL);
 }
 
 static int mv_nl_set_share(struct sk_buff *skb, struct genl_info *info)
@@ -482,38 +544,42 @@ static const struct genl_ops mv_genl_ops[] = {
 	{
 		.cmd = MV_CMD_GET_INFO,
 		.doit = mv_nl_get_info,
+		.policy = mv_get_info_policy,
+		.maxattr = MV_A_MAX,
 	},
 	{
 		.cmd = MV_CMD_GET_VM,
 		.doit = mv_nl_get_vm_doit,
 		.dumpit = mv_nl_get_vm_dumpit,
-		.policy = mv_vm_id_policy,
+		.policy = mv_get_vm_policy,
 		.maxattr = MV_A_MAX,
 	},
 	{
 		.cmd = MV_CMD_VM_PAUSE,
 		.doit = mv_nl_vm_control,
-		.policy = mv_vm_id_policy,
+		.policy = mv_vm_control_policy,
 		.maxattr = MV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = MV_CMD_VM_RESUME,
 		.doit = mv_nl_vm_control,
-		.policy = mv_vm_id_policy,
+		.policy = mv_vm_control_policy,
 		.maxattr = MV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = MV_CMD_VM_DESTROY,
 		.doit = mv_nl_vm_control,
-		.policy = mv_vm_id_policy,
+		.policy = mv_vm_control_policy,
 		.maxattr = MV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = MV_CMD_GET_SHARE,
 		.doit = mv_nl_get_share,
+		.policy = mv_get_share_policy,
+		.maxattr = MV_A_MAX,
 	},
 	{
 		.cmd = MV_CMD_SET_SHARE,
@@ -532,6 +598,8 @@ static const struct genl_ops mv_genl_ops[] = {
 	{
 		.cmd = MV_CMD_GET_BALLOON,
 		.doit = mv_nl_get_balloon,
+		.policy = mv_get_balloon_policy,
+		.maxattr = MV_A_MAX,
 	},
 	{
 		.cmd = MV_CMD_SET_BALLOON,
@@ -589,7 +657,7 @@ void mv_nl_share_event(void)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, MV_CMD_EVENT_SCAN_DONE);
-	if (!hdr || mv_nl_put_share(msg)) {
+	if (!hdr || mv_nl_put_share(msg, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}

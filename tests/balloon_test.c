@@ -499,41 +499,19 @@ TEST_F_TIMEOUT(bl, racing_targets, 300)
 TEST_F_TIMEOUT(bl, monitor_reports_target_reached, 120)
 {
 	struct bvm *b = &self->a;
-	char tmp[] = "/tmp/mvmonXXXXXX", want[128];
-	pid_t pid;
-	int fd, i;
+	struct monitor mon;
+	char want[128], why[1024];
+	bool seen;
 
 	ASSERT_EQ(0, bvm_start(b, 48 * MIB, 0, "watched-balloon"));
-	fd = mkstemp(tmp);
-	ASSERT_LE(0, fd);
-	close(fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		char cmd[256];
-
-		snprintf(cmd, sizeof(cmd), "exec mvctl -j monitor > %s 2>&1", tmp);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	ASSERT_EQ(0, monitor_start(&mon, true, 20000, why, sizeof(why))) {
+		TH_LOG("%s", why);
 	}
-	usleep(700000);
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl vm balloon %u 40M", b->id));
 	snprintf(want, sizeof(want), "{\"event\":\"balloon-target-reached\",\"id\":%u,", b->id);
-	for (i = 0; i < 100; i++) {
-		FILE *f = fopen(tmp, "r");
-		size_t n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		out[n] = 0;
-		if (strstr(out, want))
-			break;
-		usleep(100000);
-	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(tmp);
-	EXPECT_NE(NULL, strstr(out, want)) {
+	seen = monitor_wait_for(&mon, want, 10000, out, sizeof(out));
+	monitor_stop(&mon, out, sizeof(out));
+	EXPECT_TRUE(seen) {
 		TH_LOG("monitor printed: %s", out);
 	}
 	EXPECT_NE(NULL, strstr(out, "\"balloon_pages\":2048"));

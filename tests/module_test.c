@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/genetlink.h>
+
 #include "kselftest_harness.h"
 #include "mvnl.h"
 #include "mvtest.h"
@@ -182,6 +184,24 @@ TEST_F(mod, family_and_group_resolve)
 	mvnl_close(&nl);
 }
 
+/* What monitor_start() waits on: a subscription is seen, and only then. */
+TEST_F(mod, events_subscription_shows_in_proc)
+{
+	struct mvnl nl;
+	int grp;
+
+	ASSERT_EQ(0, mv_genl_ids(NULL, &grp));
+	ASSERT_LE(1, grp);
+	ASSERT_GE(32, grp);
+	ASSERT_EQ(0, mvnl_open(&nl));
+	EXPECT_FALSE(netlink_group_joined(getpid(), grp));
+	ASSERT_EQ(0, mvnl_subscribe_events(&nl));
+	EXPECT_TRUE(netlink_group_joined(getpid(), grp));
+	EXPECT_FALSE(netlink_group_joined(getpid(), grp == 32 ? 31 : grp + 1));
+	mvnl_close(&nl);
+	EXPECT_FALSE(netlink_group_joined(getpid(), grp));
+}
+
 TEST_F(mod, get_info_matches_cpu)
 {
 	struct info info = { 0 };
@@ -270,6 +290,132 @@ TEST_F(mod, netlink_refusals_carry_extack)
 	EXPECT_EQ(-EOPNOTSUPP, mvnl_request(&nl, MV_CMD_GET_INFO, true, NULL,
 					    NULL, NULL, NULL));
 	mvnl_close(&nl);
+}
+
+/* Appends one attribute to a raw request; returns the new length. */
+static size_t raw_attr(char *buf, size_t off, uint16_t type, uint64_t val,
+		       uint16_t len)
+{
+	struct nlattr nla = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
+
+	memset(buf + off, 0, NLA_ALIGN(nla.nla_len));
+	memcpy(buf + off, &nla, sizeof(nla));
+	memcpy(buf + off + NLA_HDRLEN, &val, len);
+	return off + NLA_ALIGN(nla.nla_len);
+}
+
+/*
+ * What each command takes, as its policy says.  With @first_len, a valid
+ * takes[0] of that size and value 1 (never acted on: the whole request is
+ * validated first) goes before the stray attribute.
+ */
+static const struct {
+	uint8_t cmd;
+	bool dump;
+	const char *says;
+	int takes[6];
+	int first_len;
+} cmd_takes[] = {
+	{ MV_CMD_GET_INFO, false, "MV_CMD_GET_INFO takes no attributes", { 0 }, 0 },
+	{ MV_CMD_GET_SHARE, false, "MV_CMD_GET_SHARE takes no attributes", { 0 }, 0 },
+	{ MV_CMD_GET_BALLOON, false, "MV_CMD_GET_BALLOON takes no attributes", { 0 }, 0 },
+	{ MV_CMD_GET_VM, false, "MV_CMD_GET_VM takes only MV_A_VM_ID", { MV_A_VM_ID }, 4 },
+	{ MV_CMD_GET_VM, true, "MV_CMD_GET_VM takes only MV_A_VM_ID", { MV_A_VM_ID }, 0 },
+	{ MV_CMD_VM_PAUSE, false, "take only MV_A_VM_ID", { MV_A_VM_ID }, 4 },
+	{ MV_CMD_VM_RESUME, false, "take only MV_A_VM_ID", { MV_A_VM_ID }, 4 },
+	{ MV_CMD_VM_DESTROY, false, "take only MV_A_VM_ID", { MV_A_VM_ID }, 4 },
+	{ MV_CMD_VM_SET, false, "MV_CMD_VM_SET takes only",
+	  { MV_A_VM_ID, MV_A_VM_SHARE_DOMAIN, MV_A_VM_BALLOON_TARGET }, 4 },
+	{ MV_CMD_SET_SHARE, false, "MV_CMD_SET_SHARE takes only",
+	  { MV_A_SHARE_ENABLED, MV_A_SHARE_SCAN_PAGES, MV_A_SHARE_SCAN_INTERVAL_MS,
+	    MV_A_SHARE_DOMAIN_ID, MV_A_SHARE_DOMAIN_POLICY }, 1 },
+	{ MV_CMD_SET_BALLOON, false, "MV_CMD_SET_BALLOON takes only",
+	  { MV_A_BALLOON_AUTO, MV_A_BALLOON_TAX_PCT, MV_A_BALLOON_FLOOR_PCT,
+	    MV_A_BALLOON_FREE_TARGET_MB }, 1 },
+};
+
+static bool takes(int c, int type)
+{
+	int i;
+
+	for (i = 0; i < 6 && cmd_takes[c].takes[i]; i++)
+		if (cmd_takes[c].takes[i] == type)
+			return true;
+	return false;
+}
+
+/*
+ * Every command, and the VM dump, refuses each attribute it does not take
+ * with EINVAL, a message of the module's own saying what it takes, and the
+ * offset of that attribute; the core refuses unknown types (0 or above
+ * MV_A_MAX) with its own message.
+ */
+TEST_F(mod, every_command_refuses_what_it_does_not_take)
+{
+	const size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+	struct genl_answer ans;
+	int c, type, bad = 0, tried = 0;
+	char buf[64];
+	size_t off, len;
+
+	for (c = 0; c < (int)(sizeof(cmd_takes) / sizeof(cmd_takes[0])); c++) {
+		for (type = 0; type <= MV_A_MAX + 1; type++) {
+			if (takes(c, type))
+				continue;
+			off = 0;
+			if (cmd_takes[c].first_len)
+				off = raw_attr(buf, 0, cmd_takes[c].takes[0], 1,
+					       cmd_takes[c].first_len);
+			len = raw_attr(buf, off, type, 0, 8);
+			ASSERT_EQ(0, genl_raw_request(cmd_takes[c].cmd,
+						      cmd_takes[c].dump, buf,
+						      len, &ans));
+			tried++;
+			if (ans.err == -EINVAL && !ans.in_done &&
+			    ans.bad_off == (int64_t)(hdr + off) &&
+			    (!type || type > MV_A_MAX ? ans.msg[0] != 0 :
+			     strstr(ans.msg, cmd_takes[c].says) != NULL))
+				continue;
+			if (bad++ < 10)
+				TH_LOG("command %u%s, attribute %d: error %d, offset %lld (want %zu), message '%s'",
+				       cmd_takes[c].cmd, cmd_takes[c].dump ? " (dump)" : "",
+				       type, ans.err, (long long)ans.bad_off,
+				       hdr + off, ans.msg);
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(600, tried);
+
+	/* The dump refuses a VM ID; the error ends the dump. */
+	len = raw_attr(buf, 0, MV_A_VM_ID, 1, 4);
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_GET_VM, true, buf, len, &ans));
+	EXPECT_EQ(-EINVAL, ans.err);
+	EXPECT_TRUE(ans.in_done);
+	EXPECT_NE(NULL, strstr(ans.msg, "a VM dump takes no VM ID")) {
+		TH_LOG("message: '%s'", ans.msg);
+	}
+
+	/* A do request without its VM ID says which attribute is missing. */
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_VM_PAUSE, false, NULL, 0, &ans));
+	EXPECT_EQ(-EINVAL, ans.err);
+	EXPECT_NE(NULL, strstr(ans.msg, "MV_A_VM_ID) is missing")) {
+		TH_LOG("message: '%s'", ans.msg);
+	}
+
+	/* What takes nothing still answers a request with nothing. */
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_GET_INFO, false, NULL, 0, &ans));
+	EXPECT_EQ(0, ans.err);
+	EXPECT_EQ(1, ans.replies);
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_GET_SHARE, false, NULL, 0, &ans));
+	EXPECT_EQ(0, ans.err);
+	EXPECT_EQ(1, ans.replies);
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_GET_BALLOON, false, NULL, 0, &ans));
+	EXPECT_EQ(0, ans.err);
+	EXPECT_EQ(1, ans.replies);
+	ASSERT_EQ(0, genl_raw_request(MV_CMD_GET_VM, true, NULL, 0, &ans));
+	EXPECT_EQ(0, ans.err);
+	EXPECT_TRUE(ans.in_done);
+	EXPECT_EQ(0, ans.replies);
 }
 
 TEST_F(mod, mvctl_info_json)

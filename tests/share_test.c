@@ -686,11 +686,11 @@ TEST(netlink_refusals_and_permissions)
 
 TEST_F_TIMEOUT(share, mvctl_share_show_set_and_monitor, 120)
 {
+	struct monitor mon;
 	struct sstats s;
-	char tmp[] = "/tmp/mvmonXXXXXX";
+	char why[1024];
 	uint64_t saved;
-	pid_t pid;
-	int fd, i;
+	bool seen;
 
 	fill_vms(_metadata, self->t, 2, NULL);
 	ASSERT_EQ(0, scan_passes());
@@ -752,34 +752,14 @@ TEST_F_TIMEOUT(share, mvctl_share_show_set_and_monitor, 120)
 	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvctl share set sideways"));
 	EXPECT_EQ(2, run_cmd(out, sizeof(out), -1, "mvctl vm set 1 colour blue"));
 
-	/* monitor prints scan-done events, text and JSON. */
-	fd = mkstemp(tmp);
-	ASSERT_LE(0, fd);
-	close(fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		char cmd[256];
-
-		snprintf(cmd, sizeof(cmd), "exec mvctl -j monitor > %s 2>&1", tmp);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	/* monitor prints scan-done events. */
+	ASSERT_EQ(0, monitor_start(&mon, true, 20000, why, sizeof(why))) {
+		TH_LOG("%s", why);
 	}
-	for (i = 0; i < 100; i++) {
-		FILE *f = fopen(tmp, "r");
-		size_t n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		out[n] = 0;
-		if (strstr(out, "\"event\":\"scan-done\""))
-			break;
-		usleep(100000);
-	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(tmp);
-	EXPECT_NE(NULL, strstr(out, "\"event\":\"scan-done\"")) {
+	seen = monitor_wait_for(&mon, "\"event\":\"scan-done\"", 10000, out,
+				sizeof(out));
+	monitor_stop(&mon, out, sizeof(out));
+	EXPECT_TRUE(seen) {
 		TH_LOG("monitor printed: %s", out);
 	}
 	EXPECT_NE(NULL, strstr(out, "\"saved_pages\":"));

@@ -618,6 +618,11 @@ struct mv_run {
 /*
  * Generic netlink
  * ---------------
+ *
+ * Each command refuses every attribute it does not take with -EINVAL and
+ * an extack message that says what it takes (the extack offset points at
+ * the attribute); unknown attribute types and malformed values are
+ * refused as well.  A dump of %MV_CMD_GET_VM takes no attribute.
  */
 
 /** define MV_GENL_NAME - name of the generic netlink family */
