@@ -68,7 +68,7 @@ static void mv_balloon_check_reached(struct mv_vm *vm)
 		return;
 	if (xchg(&b->reached, target + 1) == target + 1)
 		return;
-	mv_nl_event(vm, MV_CMD_EVENT_BALLOON_TARGET_REACHED);
+	mv_notify(MV_CMD_EVENT_BALLOON_TARGET_REACHED, vm);
 }
 
 /*
@@ -79,7 +79,6 @@ void mv_balloon_notify(struct mv_vm *vm)
 {
 	/* Pairs with the release in mv_vcpu_create(). */
 	unsigned int n = smp_load_acquire(&vm->nr_vcpus);
-	struct mv_vcpu *vcpu;
 
 	if (READ_ONCE(vm->dying))
 		return;
@@ -87,18 +86,34 @@ void mv_balloon_notify(struct mv_vm *vm)
 	mv_balloon_check_reached(vm);
 	if (!n || !READ_ONCE(vm->balloon.vector))
 		return;
-	vcpu = vm->vcpus[0];
-	WRITE_ONCE(vcpu->balloon_irq, true);
-	mv_vcpu_kick(vcpu);
+	WRITE_ONCE(vm->balloon.irq_owed, true);
+	mv_make_request(vm->vcpus[0], MV_REQ_EVENT);
 }
 
 /* The guest disarmed its interrupt (vector 0): nothing owed to vCPU 0. */
 static void mv_balloon_disarm(struct mv_vm *vm)
 {
-	/* Pairs with the release in mv_vcpu_create(). */
-	if (smp_load_acquire(&vm->nr_vcpus))
-		WRITE_ONCE(vm->vcpus[0]->balloon_irq, false);
+	WRITE_ONCE(vm->balloon.irq_owed, false);
 }
+
+/* vCPU 0's interrupt source: the target changed and the guest wants to know. */
+static int mv_balloon_irq_pending(struct mv_vcpu *vcpu)
+{
+	struct mv_balloon *b = &vcpu->vm->balloon;
+	u8 vector = READ_ONCE(b->vector);
+
+	return READ_ONCE(b->irq_owed) && vector ? vector : -1;
+}
+
+static void mv_balloon_irq_ack(struct mv_vcpu *vcpu, int vector)
+{
+	WRITE_ONCE(vcpu->vm->balloon.irq_owed, false);
+}
+
+const struct mv_irq_source mv_balloon_irq_source = {
+	.pending = mv_balloon_irq_pending,
+	.ack = mv_balloon_irq_ack,
+};
 
 /*
  * The administrator's (or the VMM's) target: the memory the guest should
@@ -116,7 +131,8 @@ void mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
  */
 void mv_balloon_touched(struct mv_vm *vm, u64 gfn)
 {
-	if (test_and_clear_bit(gfn, vm->balloon.inflated))
+	if (unlikely(test_bit(gfn, vm->balloon.inflated)) &&
+	    test_and_clear_bit(gfn, vm->balloon.inflated))
 		atomic_long_inc(&vm->balloon.deflated_total);
 }
 
@@ -129,10 +145,11 @@ void mv_balloon_reset(struct mv_vm *vm)
 {
 	u64 gfn;
 
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	for_each_set_bit(gfn, vm->balloon.inflated, vm->mem.nr_pages)
-		mv_balloon_touched(vm, gfn);
-	spin_unlock(&vm->mmu.lock);
+		if (test_and_clear_bit(gfn, vm->balloon.inflated))
+			atomic_long_inc(&vm->balloon.deflated_total);
+	spin_unlock(&vm->mmu_lock);
 	WRITE_ONCE(vm->balloon.vector, 0);
 	mv_balloon_disarm(vm);
 }
@@ -147,7 +164,7 @@ static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
 {
 	struct page *page;
 
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	set_bit(gfn, vm->balloon.inflated);
 	atomic_long_inc(&vm->balloon.inflated_total);
 	page = xchg(&vm->mem.pages[gfn], NULL);
@@ -155,7 +172,7 @@ static void mv_balloon_take(struct mv_vm *vm, u64 gfn, struct list_head *freed)
 		return;
 	mv_rmap_drop(vm, gfn);
 	/* A guest table given away: what we shadowed of it goes too. */
-	if (vm->mmu.s->wp_count[gfn])
+	if (mv_mmu_gfn_shadowed(vm, gfn))
 		mv_mmu_zap_gfn(vm, gfn);
 	/* Never shared again while inflated: no hint either. */
 	mv_share_forget_gfn(vm, gfn);
@@ -194,15 +211,15 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	gfns = mv_balloon_list(vcpu, gpa, count);
 	if (IS_ERR(gfns))
 		return PTR_ERR(gfns);
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	for (i = 0; i < count; i++) {
 		if (gfns[i] >= vm->mem.nr_pages ||
 		    test_bit(gfns[i], vm->balloon.inflated))
 			break;
 		mv_balloon_take(vm, gfns[i], &freed);
-		cond_resched_lock(&vm->mmu.lock);
+		cond_resched_lock(&vm->mmu_lock);
 	}
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	/* No vCPU may reach a page through a stale entry once it is freed. */
 	mv_mmu_commit(vm);
 	list_for_each_entry_safe(page, tmp, &freed, lru) {

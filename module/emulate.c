@@ -19,33 +19,12 @@
 
 #define OP2(b)	(0x0f00 | (b))
 
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
-{
-	struct mv_segment s;
-
-	/* In 64-bit mode only FS and GS have a base. */
-	if (mv_long_mode_cs(vcpu) && seg != MV_FS && seg != MV_GS)
-		return 0;
-	mv_arch->get_segment(vcpu, seg, &s);
-	return s.base;
-}
-
-bool mv_long_mode_cs(struct mv_vcpu *vcpu)
-{
-	struct mv_segment cs;
-
-	if (!mv_is_long_mode(vcpu))
-		return false;
-	mv_arch->get_segment(vcpu, MV_CS, &cs);
-	return cs.l;
-}
-
 /* Default operand/address size of the current code segment: 2, 4 or 8. */
 static int mv_code_size(struct mv_vcpu *vcpu)
 {
 	struct mv_segment cs;
 
-	if (!(vcpu->cr0 & MV_CR0_PE) || (vcpu->rflags & MV_RFLAGS_VM))
+	if (!(vcpu->cr0 & X86_CR0_PE) || (vcpu->rflags & X86_EFLAGS_VM))
 		return 2;
 	mv_arch->get_segment(vcpu, MV_CS, &cs);
 	if (mv_is_long_mode(vcpu) && cs.l)
@@ -65,7 +44,7 @@ static int mv_fetch(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		unsigned int chunk = min_t(unsigned int, MV_MAX_INSN - done,
 					   PAGE_SIZE - (addr & ~PAGE_MASK));
 
-		if (mv_mmu_gva_to_gpa(vcpu, addr, MV_PF_FETCH, &gpa) ||
+		if (mv_mmu_gva_to_gpa(vcpu, addr, X86_PF_INSTR, &gpa) ||
 		    mv_mem_copy(vcpu->vm, gpa, insn->bytes + done, chunk, false))
 			break;
 		done += chunk;
@@ -509,6 +488,7 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		goto fail;
 	/* A read: finish when userspace supplies the data. */
 	run->mmio.len = size;
+	vcpu->pending_count = size;
 	vcpu->pending = MV_PENDING_MMIO_READ;
 	vcpu->mmio_gpa = gpa;
 	vcpu->stats[MV_STAT_MMIO]++;
@@ -525,7 +505,8 @@ void mv_emulate_mmio_complete(struct mv_vcpu *vcpu)
 	int shift;
 	u64 *reg;
 
-	memcpy(&val, run->mmio.data, run->mmio.len);
+	/* The length we asked for, not what the VMM may have written since. */
+	memcpy(&val, run->mmio.data, vcpu->pending_count);
 	switch (insn->opcode) {
 	case 0x8a:
 		reg = mv_byte_reg(vcpu, insn, insn->modrm_reg, &shift);
@@ -576,7 +557,7 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 				     insn->opsize == 2 ? msw : vcpu->cr0);
 		} else {
 			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
-						MV_PF_WRITE, &gpa);
+						X86_PF_WRITE, &gpa);
 			if (ret)	/* #PF queued, or an internal error */
 				return mv_xlate_to_ret(ret);
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, true))
@@ -595,7 +576,7 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 				return mv_emulation_failed(vcpu, gpa);
 		}
 		if (mv_set_cr0(vcpu, (vcpu->cr0 & ~0xeULL) | (msw & 0xf) |
-				     (vcpu->cr0 & MV_CR0_PE)))
+				     (vcpu->cr0 & X86_CR0_PE)))
 			return MV_RET_GUEST;
 		break;
 	default:
@@ -618,7 +599,7 @@ static int mv_write_cr(struct mv_vcpu *vcpu, int cr, u64 val)
 	case 4:
 		return mv_set_cr4(vcpu, val);
 	default:
-		mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
+		mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return -EINVAL;
 	}
 }
@@ -639,7 +620,7 @@ static int mv_read_cr(struct mv_vcpu *vcpu, int cr, u64 *val)
 		*val = vcpu->cr4;
 		return 0;
 	default:
-		mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
+		mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return -EINVAL;
 	}
 }
@@ -664,13 +645,13 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 	if (mv_insn_fetch_decode(vcpu, insn))
 		return MV_RET_UNHANDLED;
 	if (mv_arch->get_cpl(vcpu)) {
-		mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
+		mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MV_RET_GUEST;
 	}
 	size = mv_code_size(vcpu) == 8 ? 8 : 4;
 	switch (insn->opcode) {
 	case OP2(0x06):				/* CLTS */
-		if (mv_set_cr0(vcpu, vcpu->cr0 & ~MV_CR0_TS))
+		if (mv_set_cr0(vcpu, vcpu->cr0 & ~X86_CR0_TS))
 			return MV_RET_GUEST;
 		break;
 	case OP2(0x01):
@@ -689,7 +670,7 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 	case OP2(0x23):				/* MOV DRn, r */
 		n = mv_dr_index(vcpu, insn->modrm_reg);
 		if (n < 0 || n > 7) {
-			mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
+			mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 			return MV_RET_GUEST;
 		}
 		if (insn->opcode == OP2(0x21)) {
@@ -699,16 +680,16 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 		}
 		val = mv_gpr_read(vcpu, insn->modrm_rm, size);
 		if (n >= 6 && (val >> 32)) {
-			mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
+			mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 			return MV_RET_GUEST;
 		}
 		/* Values are kept for reads; breakpoints are not armed. */
 		if (n < 4)
 			vcpu->dr[n] = val;
 		else if (n == 6)
-			vcpu->dr6 = (val & 0xf00f) | 0xffff0ff0;
+			vcpu->dr6 = (val & 0xf00f) | MV_DR6_RESET;
 		else
-			vcpu->dr7 = (val & 0xffff2fff) | 0x400;
+			vcpu->dr7 = (val & 0xffff2fff) | MV_DR7_RESET;
 		break;
 	default:
 		return MV_RET_UNHANDLED;

@@ -18,213 +18,6 @@
 
 #include "minivisor.h"
 
-u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
-{
-	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		 X86_CR4_PCE | X86_CR4_OSXMMEXCPT;
-
-	if (mv_guest_has_pse(vcpu))
-		ok |= X86_CR4_PSE;
-	if (mv_guest_has_pae(vcpu))
-		ok |= X86_CR4_PAE;
-	if (mv_guest_has_pge(vcpu))
-		ok |= X86_CR4_PGE;
-	if (mv_guest_has_fxsr(vcpu))
-		ok |= X86_CR4_OSFXSR;
-	if (mv_guest_has_smep(vcpu))
-		ok |= X86_CR4_SMEP;
-	if (mv_guest_has_smap(vcpu))
-		ok |= X86_CR4_SMAP;
-	if (mv_guest_has_fsgsbase(vcpu))
-		ok |= X86_CR4_FSGSBASE;
-	return ok;
-}
-
-/* PAE paging outside long mode latches PDPTEs. */
-static bool mv_pae_paging(struct mv_vcpu *vcpu, u64 cr0, u64 cr4, u64 efer)
-{
-	return (cr0 & MV_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & MV_EFER_LMA);
-}
-
-int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
-{
-	u64 old = vcpu->cr0, efer = vcpu->efer;
-
-	val |= MV_CR0_ET;
-	if ((val >> 32) || ((val & MV_CR0_PG) && !(val & MV_CR0_PE)) ||
-	    ((val & MV_CR0_NW) && !(val & MV_CR0_CD)))
-		goto gp;
-	if ((val & MV_CR0_PG) && !(old & MV_CR0_PG) && (efer & MV_EFER_LME)) {
-		struct mv_segment cs;
-
-		mv_arch->get_segment(vcpu, MV_CS, &cs);
-		if (!(vcpu->cr4 & X86_CR4_PAE) || cs.l)
-			goto gp;
-		efer |= MV_EFER_LMA;
-	}
-	if (!(val & MV_CR0_PG) && (old & MV_CR0_PG) && mv_is_long_mode(vcpu)) {
-		if (mv_long_mode_cs(vcpu))
-			goto gp;
-		efer &= ~MV_EFER_LMA;
-	}
-	if (mv_pae_paging(vcpu, val, vcpu->cr4, efer) && !(old & MV_CR0_PG) &&
-	    mv_mmu_load_pdptrs(vcpu, vcpu->cr3))
-		goto gp;
-	vcpu->efer = efer;
-	vcpu->cr0 = val;
-	/* Only paging and WP change translations; TS, CD, ... do not. */
-	if ((old ^ val) & (MV_CR0_PG | MV_CR0_WP))
-		mv_mmu_reset(vcpu);
-	else if (old != val)
-		mv_arch->load_cr(vcpu);
-	return 0;
-gp:
-	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-	return -EINVAL;
-}
-
-int mv_set_cr4(struct mv_vcpu *vcpu, u64 val)
-{
-	u64 old = vcpu->cr4;
-
-	if (val & ~mv_cr4_allowed(vcpu))
-		goto gp;
-	if (mv_is_long_mode(vcpu) && !(val & X86_CR4_PAE))
-		goto gp;
-	if (mv_pae_paging(vcpu, vcpu->cr0, val, vcpu->efer) &&
-	    ((old ^ val) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE |
-			    X86_CR4_SMEP)) &&
-	    mv_mmu_load_pdptrs(vcpu, vcpu->cr3))
-		goto gp;
-	vcpu->cr4 = val;
-	/* The bits that change how tables are read reset the MMU ... */
-	if ((old ^ val) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP |
-			   X86_CR4_SMAP)) {
-		mv_mmu_reset(vcpu);
-		return 0;
-	}
-	/* ... toggling PGE flushes every translation, global ones too ... */
-	if ((old ^ val) & X86_CR4_PGE)
-		mv_mmu_flush_guest_tlb(vcpu);
-	/* ... and the rest only changes what the hardware runs with. */
-	if (old != val)
-		mv_arch->load_cr(vcpu);
-	return 0;
-gp:
-	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-	return -EINVAL;
-}
-
-int mv_set_cr3(struct mv_vcpu *vcpu, u64 val)
-{
-	if ((mv_is_long_mode(vcpu) && (val >> mv_guest_maxphyaddr(vcpu))) ||
-	    (mv_pae_paging(vcpu, vcpu->cr0, vcpu->cr4, vcpu->efer) &&
-	     mv_mmu_load_pdptrs(vcpu, val))) {
-		mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
-		return -EINVAL;
-	}
-	vcpu->cr3 = val;
-	mv_mmu_new_cr3(vcpu);
-	return 0;
-}
-
-u64 mv_efer_allowed(struct mv_vcpu *vcpu)
-{
-	u64 ok = 0;
-
-	if (mv_guest_has_syscall(vcpu))
-		ok |= MV_EFER_SCE;
-	if (mv_guest_has_lm(vcpu))
-		ok |= MV_EFER_LME | MV_EFER_LMA;
-	if (mv_guest_has_nx(vcpu))
-		ok |= MV_EFER_NXE;
-	return ok;
-}
-
-int mv_set_efer(struct mv_vcpu *vcpu, u64 val)
-{
-	u64 old = vcpu->efer;
-
-	if (val & ~mv_efer_allowed(vcpu))
-		return -EINVAL;
-	/* LME cannot change while paging is on; LMA is read-only. */
-	if (mv_is_paging(vcpu) && ((val ^ old) & MV_EFER_LME))
-		return -EINVAL;
-	val = (val & ~MV_EFER_LMA) | (old & MV_EFER_LMA);
-	vcpu->efer = val;
-	/* LME only changes with paging off, where it translates nothing. */
-	if ((old ^ val) & MV_EFER_NXE)
-		mv_mmu_reset(vcpu);
-	else if (old != val)
-		mv_arch->load_cr(vcpu);
-	return 0;
-}
-
-static bool mv_canonical(u64 v)
-{
-	return (u64)(((s64)v << 16) >> 16) == v;
-}
-
-static bool mv_valid_pat(u64 v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = (v >> (i * 8)) & 0xff;
-
-		if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6 && t != 7)
-			return false;
-	}
-	return true;
-}
-
-static int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *val)
-{
-	switch (index) {
-	case MSR_EFER:
-		*val = vcpu->efer;
-		return 0;
-	case MSR_IA32_CR_PAT:
-		*val = vcpu->pat;
-		return 0;
-	/* STAR exists without long mode too: it is the default case. */
-	case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSCALL_MASK:
-	case MSR_KERNEL_GS_BASE: case MSR_FS_BASE: case MSR_GS_BASE:
-		if (!mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		fallthrough;
-	default:
-		return mv_arch->get_msr(vcpu, index, val) ? -EINVAL : 0;
-	}
-}
-
-static int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 val)
-{
-	switch (index) {
-	case MSR_EFER:
-		return mv_set_efer(vcpu, val);
-	case MSR_IA32_CR_PAT:
-		if (!mv_valid_pat(val))
-			return -EINVAL;
-		vcpu->pat = val;
-		return 0;
-	case MSR_LSTAR: case MSR_CSTAR: case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE: case MSR_GS_BASE:
-	case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
-		if (!mv_canonical(val))
-			return -EINVAL;
-		if (index != MSR_IA32_SYSENTER_ESP &&
-		    index != MSR_IA32_SYSENTER_EIP && !mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		break;
-	case MSR_SYSCALL_MASK:
-		if (!mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		break;
-	}
-	return mv_arch->set_msr(vcpu, index, val) ? -EINVAL : 0;
-}
-
 static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 {
 	u32 index = vcpu->regs[MV_RCX];
@@ -233,17 +26,17 @@ static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 	vcpu->stats[MV_STAT_MSR]++;
 	if (write) {
 		val = (u32)vcpu->regs[MV_RAX] | (vcpu->regs[MV_RDX] << 32);
-		if (mv_msr_set(vcpu, index, val))
+		if (mv_set_msr(vcpu, index, val))
 			goto gp;
 	} else {
-		if (mv_msr_get(vcpu, index, &val))
+		if (mv_get_msr(vcpu, index, &val))
 			goto gp;
 		vcpu->regs[MV_RAX] = (u32)val;
 		vcpu->regs[MV_RDX] = val >> 32;
 	}
 	return mv_skip_insn(vcpu);
 gp:
-	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
+	mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MV_RET_GUEST;
 }
 
@@ -270,10 +63,10 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 	ret = mv_skip_insn(vcpu);
 	if (ret != MV_RET_GUEST)
 		return ret;
-	if (mv_vcpu_irq_pending(vcpu) && (vcpu->rflags & MV_RFLAGS_IF))
+	if (mv_vcpu_irq_pending(vcpu) && (vcpu->rflags & X86_EFLAGS_IF))
 		return MV_RET_GUEST;
-	if (vcpu->rflags & MV_RFLAGS_IF) {
-		vcpu->halted = true;
+	if (vcpu->rflags & X86_EFLAGS_IF) {
+		vcpu->mp_state = MV_MP_HALTED;
 		return MV_RET_GUEST;
 	}
 	vcpu->run->exit_reason = MV_EXIT_HLT;
@@ -297,7 +90,7 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 		return mv_emulate_mmio(vcpu, gpa);
 	case MV_PF_EMULATE:
 		return mv_emulate_store(vcpu, gpa);
-	case MV_PF_USER:
+	case MV_PF_INTERNAL:
 		return MV_RET_USER;
 	default:
 		return ret;
@@ -311,7 +104,7 @@ static void mv_string_step(struct mv_vcpu *vcpu, int reg, u32 count)
 	s64 delta = (s64)count * x->io.size;
 	u64 v = vcpu->regs[reg];
 
-	if (vcpu->rflags & MV_RFLAGS_DF)
+	if (vcpu->rflags & X86_EFLAGS_DF)
 		delta = -delta;
 	v = (v & ~mask) | ((v + delta) & mask);
 	vcpu->regs[reg] = v;
@@ -384,19 +177,20 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	if (!mv_long_mode_cs(vcpu))
 		lin = (u32)lin;
 	/* Stay within one page of guest memory, in either direction. */
-	if (vcpu->rflags & MV_RFLAGS_DF)
+	if (vcpu->rflags & X86_EFLAGS_DF)
 		room = ((lin & ~PAGE_MASK) + size) / size;
 	else
 		room = (PAGE_SIZE - (lin & ~PAGE_MASK)) / size;
 	count = clamp_t(u32, min(count, room), 1, count);
-	if (vcpu->rflags & MV_RFLAGS_DF)
+	if (vcpu->rflags & X86_EFLAGS_DF)
 		lin -= (count - 1) * size;
-	ret = mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? MV_PF_WRITE : 0, &gpa);
+	ret = mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? X86_PF_WRITE : 0, &gpa);
 	if (ret)	/* #PF queued for the guest, or an internal error */
 		return mv_xlate_to_ret(ret);
 	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
 		return mv_emulation_failed(vcpu, gpa);
 	run->io.count = count;
+	vcpu->pending_count = count;
 	vcpu->mmio_gpa = gpa;
 	if (x->io.in) {
 		vcpu->pending = MV_PENDING_INS;
@@ -404,7 +198,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	}
 	if (mv_mem_copy(vcpu->vm, gpa, data, count * size, false))
 		return -EFAULT;
-	if (vcpu->rflags & MV_RFLAGS_DF) {
+	if (vcpu->rflags & X86_EFLAGS_DF) {
 		/* Userspace sees the elements in the order they go out. */
 		u8 tmp[8];
 		u32 i;
@@ -425,7 +219,8 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 {
 	struct mv_run *run = vcpu->run;
 	void *data = (void *)run + MV_RUN_IO_DATA_OFFSET;
-	u32 count = run->io.count, size = vcpu->exit.io.size, v = 0;
+	/* Our own record of the exit: the VMM may have changed struct mv_run. */
+	u32 count = vcpu->pending_count, size = vcpu->exit.io.size, v = 0;
 	int ret = 0;
 
 	switch (vcpu->pending) {
@@ -437,7 +232,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 		vcpu->rip = vcpu->exit.io.next_rip;
 		break;
 	case MV_PENDING_INS:
-		if (vcpu->rflags & MV_RFLAGS_DF) {
+		if (vcpu->rflags & X86_EFLAGS_DF) {
 			u32 i;
 
 			/* Element i went to the i-th lower address. */
@@ -489,7 +284,7 @@ static int mv_handle_exception(struct mv_vcpu *vcpu)
 {
 	struct mv_exit *x = &vcpu->exit;
 
-	if (x->exc.vector == MV_VEC_UD && mv_insn_is_hypercall(vcpu)) {
+	if (x->exc.vector == X86_TRAP_UD && mv_insn_is_hypercall(vcpu)) {
 		vcpu->stats[MV_STAT_HYPERCALL]++;
 		mv_hypercall(vcpu);
 		mv_skip_decoded(vcpu);
@@ -535,7 +330,7 @@ static int mv_handle_irq_window(struct mv_vcpu *vcpu)
 static int mv_handle_ud(struct mv_vcpu *vcpu)
 {
 	vcpu->stats[MV_STAT_OTHER]++;
-	mv_queue_exception(vcpu, MV_VEC_UD, false, 0);
+	mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MV_RET_GUEST;
 }
 

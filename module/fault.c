@@ -23,6 +23,11 @@
 
 #include "mmu.h"
 
+bool mv_mmu_unsync = true;
+module_param_named(mmu_unsync, mv_mmu_unsync, bool, 0644);
+MODULE_PARM_DESC(mmu_unsync,
+		 "Let guests write their last-level page tables and resync those at INVLPG/CR3 load (default), instead of unshadowing a table on every write to it");
+
 #define GPTE_P		BIT_ULL(0)
 #define GPTE_W		BIT_ULL(1)
 #define GPTE_U		BIT_ULL(2)
@@ -40,7 +45,7 @@ static u32 mv_gpte_access(struct mv_vcpu *vcpu, u64 gpte)
 		acc |= ACC_W;
 	if (gpte & GPTE_U)
 		acc |= ACC_U;
-	if ((vcpu->efer & MV_EFER_NXE) && (gpte & GPTE_NX))
+	if ((vcpu->efer & EFER_NX) && (gpte & GPTE_NX))
 		acc &= ~ACC_X;
 	return acc;
 }
@@ -51,6 +56,7 @@ static bool mv_gfn_unsync(struct mv_vm *vm, u64 gfn)
 	struct mv_sp *sp;
 	bool any = false;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
 		if (sp->gfn != gfn || sp->role.direct)
 			continue;
@@ -70,7 +76,7 @@ static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, struct page *page,
 
 	if (acc & ACC_U)
 		bits |= SPTE_U;
-	if ((vcpu->efer & MV_EFER_NXE) && !(acc & ACC_X))
+	if ((vcpu->efer & EFER_NX) && !(acc & ACC_X))
 		bits |= SPTE_NX;
 	if (global)
 		bits |= SPTE_G;
@@ -125,6 +131,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 	u64 *table, *sptep;
 	int level, ret;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (mode == MV_GMODE_LONG) {
 		if (!vcpu->mmu.root || vcpu->mmu.root->role.invalid)
 			return -EAGAIN;
@@ -200,8 +207,8 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 	 * (no longer executable under SMEP if it was a user page).  A later
 	 * user access faults and gets the real rights back.
 	 */
-	if (!(vcpu->cr0 & MV_CR0_WP) && (pferr & MV_PF_WRITE) &&
-	    !(pferr & MV_PF_USER) && !(acc & ACC_W)) {
+	if (!(vcpu->cr0 & X86_CR0_WP) && (pferr & X86_PF_WRITE) &&
+	    !(pferr & X86_PF_USER) && !(acc & ACC_W)) {
 		if ((acc & ACC_U) && (vcpu->cr4 & X86_CR4_SMEP))
 			acc &= ~ACC_X;
 		acc = (acc | ACC_W) & ~ACC_U;
@@ -221,6 +228,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	struct page *page;
 	int gi = i + (mode == MV_GMODE_32BIT ? sp->role.quadrant * 512 : 0);
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	gpte = mode == MV_GMODE_32BIT ? ((const u32 *)gtable)[gi] :
 					((const u64 *)gtable)[gi];
 	gfn = mv_gpte_addr(mode, gpte) >> PAGE_SHIFT;
@@ -232,7 +240,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	    (mode != MV_GMODE_32BIT &&
 	     (gpte & GENMASK_ULL(mode == MV_GMODE_PAE ? 62 : 51,
 				 mv_guest_maxphyaddr(vcpu)))) ||
-	    (!(vcpu->efer & MV_EFER_NXE) && mode != MV_GMODE_32BIT &&
+	    (!(vcpu->efer & EFER_NX) && mode != MV_GMODE_32BIT &&
 	     (gpte & GPTE_NX))) {
 		if (*sptep & SPTE_P) {
 			mv_drop_spte(vm, sptep);
@@ -274,6 +282,7 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 	void *gtable;
 	int i;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	list_del_init(&sp->unsync_link);
 	sp->unsync = false;
 	if (gpage) {
@@ -296,29 +305,10 @@ static void mv_sync_all(struct mv_vcpu *vcpu)
 {
 	struct mv_mmu_state *s = vcpu->vm->mmu.s;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	while (!list_empty(&s->unsync))
 		mv_sync_sp(vcpu, list_first_entry(&s->unsync, struct mv_sp,
 						  unsync_link));
-}
-
-/*
- * A table is about to serve at a higher level: sync its unsync pages.  No
- * vCPU is at hand here, so drop their entries instead of resyncing them.
- */
-void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn)
-{
-	struct mv_sp *sp;
-	int i;
-
-	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
-		if (sp->gfn != gfn || !sp->unsync)
-			continue;
-		list_del_init(&sp->unsync_link);
-		sp->unsync = false;
-		for (i = 0; i < PT_ENTRIES; i++)
-			mv_drop_spte(vm, &sp->spt[i]);
-		mv_mmu_dirty(vm);
-	}
 }
 
 /*
@@ -340,7 +330,7 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 	for (level = w->level; level <= 4; level++)
 		if (w->pte_gpa[level] && w->table_gfn[level] == gfn)
 			return MV_PF_EMULATE;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
 		if (sp->gfn == gfn && !sp->role.direct && sp->role.level != 1)
 			unsync = false;
@@ -354,7 +344,7 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 	} else {
 		mv_mmu_zap_gfn(vm, gfn);
 	}
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 	return MV_PF_RETRY;
 }
@@ -374,7 +364,7 @@ static int mv_pt_outside_ram(struct mv_vcpu *vcpu, u64 addr,
 
 int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 {
-	u32 pferr = error & (MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH);
+	u32 pferr = error & (X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR);
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_walk walk, *w = NULL;
 	struct page *page;
@@ -391,7 +381,7 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 			return ret;
 		if (ret == MV_WALK_NO_RAM) {
 			mv_pt_outside_ram(vcpu, addr, w);
-			return MV_PF_USER;
+			return MV_PF_INTERNAL;
 		}
 		if (ret == MV_WALK_FAULT) {
 			/* The guest's own tables deny it: its fault. */
@@ -403,22 +393,22 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 	*gpa = (gfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 	if (gfn >= vm->mem.nr_pages)
 		return MV_PF_MMIO;
-	if (w && (pferr & MV_PF_WRITE) && READ_ONCE(vm->mmu.s->wp_count[gfn])) {
+	if (w && (pferr & X86_PF_WRITE) && mv_mmu_gfn_shadowed(vm, gfn)) {
 		ret = mv_write_to_table(vcpu, w, gfn);
 		if (ret != MV_PF_RETRY)
 			return ret;
 	}
 	/* A write gets a private page: copy-on-write if it was shared. */
-	page = (pferr & MV_PF_WRITE) ? mv_mem_page_w(vm, gfn) :
+	page = (pferr & X86_PF_WRITE) ? mv_mem_page_w(vm, gfn) :
 				       mv_mem_page(vm, gfn);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	ret = mv_mmu_topup(vcpu);
 	if (ret)
 		return ret;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	ret = mv_shadow_map(vcpu, addr, w, gfn, page, pferr);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 	if (ret == -EAGAIN) {
 		/* The root went away under us (reclaim): rebuild, retry. */
@@ -455,14 +445,22 @@ void mv_mmu_new_cr3(struct mv_vcpu *vcpu)
 	mv_mmu_sync_unsync(vcpu);
 	vcpu->mmu.root_valid = false;
 	/* A CR3 load flushes the non-global translations. */
-	atomic_or(MV_FLUSH_NONGLOBAL, &vcpu->mmu.flush_req);
+	mv_request(vcpu, MV_REQ_TLB_FLUSH_NONGLOBAL);
+}
+
+void mv_mmu_reset(struct mv_vcpu *vcpu)
+{
+	/* A mode change flushes the TLB: unsync tables catch up. */
+	mv_mmu_sync_unsync(vcpu);
+	mv_mmu_unload(vcpu);
+	mv_request(vcpu, MV_REQ_TLB_FLUSH);
 }
 
 /* The guest flushed its whole TLB, global entries too (CR4.PGE toggled). */
 void mv_mmu_flush_guest_tlb(struct mv_vcpu *vcpu)
 {
 	mv_mmu_sync_unsync(vcpu);
-	atomic_or(MV_FLUSH_ALL, &vcpu->mmu.flush_req);
+	mv_request(vcpu, MV_REQ_TLB_FLUSH);
 }
 
 /* Syncing only rewrites present entries: it needs no allocation. */
@@ -470,9 +468,9 @@ void mv_mmu_sync_unsync(struct mv_vcpu *vcpu)
 {
 	struct mv_vm *vm = vcpu->vm;
 
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	mv_sync_all(vcpu);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 }
 
@@ -488,7 +486,7 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
 		return;
 	}
 	mv_mmu_topup(vcpu);
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	if (mv_is_long_mode(vcpu)) {
 		table = vcpu->mmu.root && !vcpu->mmu.root->role.invalid ?
 			vcpu->mmu.root->spt : NULL;
@@ -521,7 +519,7 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
 			kunmap_local(gtable);
 		}
 	}
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 	mv_arch->flush_gva(vcpu, gva);
 }
@@ -536,7 +534,7 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 		return MV_XLATE_OK;
 	}
 	if (mv_arch->get_cpl(vcpu) == 3)
-		access |= MV_PF_USER;
+		access |= X86_PF_USER;
 	ret = mv_walk(vcpu, gva, access, &w, true);
 	switch (ret) {
 	case MV_WALK_OK:
@@ -556,10 +554,10 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 /* The VMM wrote guest memory: forget what we shadowed of those pages. */
 void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn)
 {
-	if (!READ_ONCE(vm->mmu.s->wp_count[gfn]))
+	if (!mv_mmu_gfn_shadowed(vm, gfn))
 		return;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	mv_mmu_zap_gfn(vm, gfn);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 }

@@ -15,8 +15,13 @@
  * Shared ones are never written in place: every writer (the guest, through
  * a read-only shadow entry and a #PF; the kernel on the guest's behalf; the
  * VMM) first gets a private copy from mv_mem_page_w().  Kernel-side writes
- * happen under the MMU lock, which is what the page-sharing scanner holds
+ * happen under vm->mmu_lock, which is what the page-sharing scanner holds
  * while it compares and merges, so no write is ever lost in a merge.
+ *
+ * This is the bottom layer: what the layers above do about guest memory
+ * (copy-on-write, the balloon seeing a page come back, the shadow MMU
+ * forgetting a guest table the kernel wrote) reaches them through the
+ * hooks main.c installs, as KVM's page-track notifiers do.
  *
  * Pages taken out of a slot are freed only after an SRCU grace period
  * (mv_srcu): readers (vCPU exit handling, the VMM's ioctls, the scanner)
@@ -30,6 +35,18 @@
 #include <linux/workqueue.h>
 
 #include "minivisor.h"
+
+static const struct mv_mem_hooks *mv_hooks;
+
+void mv_mem_set_hooks(const struct mv_mem_hooks *hooks)
+{
+	mv_hooks = hooks;
+}
+
+struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
+{
+	return mv_hooks->page_w(vm, gfn);
+}
 
 int mv_mem_init(struct mv_mem *mem, u64 size)
 {
@@ -123,7 +140,7 @@ void mv_mem_free(struct mv_vm *vm)
 		mem->pages[i] = NULL;
 		if (mv_page_shared(page)) {
 			/* Other VMs' readers may still look at a frame. */
-			mv_share_release(vm, page);
+			mv_hooks->release(vm, page);
 		} else {
 			atomic_long_dec(&mem->used);
 			mv_mem_free_page(page);
@@ -161,9 +178,7 @@ struct page *mv_mem_page(struct mv_vm *vm, u64 gfn)
 	}
 	atomic_long_inc(&mem->used);
 	atomic_long_inc(&mv_guest_pages);
-	/* Touched while inflated: the guest uses it again. */
-	if (unlikely(test_bit(gfn, vm->balloon.inflated)))
-		mv_balloon_touched(vm, gfn);
+	mv_hooks->filled(vm, gfn);
 	return page;
 }
 
@@ -179,7 +194,7 @@ static bool mv_mem_range_ok(struct mv_vm *vm, u64 gpa, u64 len)
 /* Under the MMU lock: @gfn maps @page, private, which we may write. */
 bool mv_mem_private(struct mv_vm *vm, u64 gfn, struct page *page)
 {
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	return READ_ONCE(vm->mem.pages[gfn]) == page && !mv_page_shared(page);
 }
 
@@ -200,16 +215,16 @@ static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 		page = mv_mem_page_w(vm, gfn);
 		if (IS_ERR_OR_NULL(page))
 			return page ? PTR_ERR(page) : -EFAULT;
-		spin_lock(&vm->mmu.lock);
+		spin_lock(&vm->mmu_lock);
 		if (mv_mem_private(vm, gfn, page))
 			break;
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 	}
 	va = kmap_local_page(page);
 	memcpy(va + (gpa & ~PAGE_MASK), buf, len);
 	kunmap_local(va);
-	spin_unlock(&vm->mmu.lock);
-	mv_mmu_gfn_written(vm, gfn);
+	spin_unlock(&vm->mmu_lock);
+	mv_hooks->written(vm, gfn);
 	return 0;
 }
 

@@ -1,8 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal interfaces of minivisor.ko, sectioned by the file that
- * implements them.  Generic code (everything but svm*.c and vmx.c) sees the
- * hardware only through struct mv_arch_ops.
+ * implements them, bottom layer first.  Generic code (everything but svm*.c
+ * and vmx.c) sees the hardware only through struct mv_arch_ops.
+ *
+ * Layers: a file calls only into files below it (and into the backend,
+ * through mv_arch):
+ *
+ *   main.c       module load/unload: puts the pieces together
+ *   dev.c        /dev/minivisor, VM and vCPU descriptors: the ioctls
+ *   netlink.c    the control plane
+ *   pressure.c   the host-pressure balloon policy
+ *   vcpu.c       the run loop
+ *   exit.c       exit handlers          hypercall.c  hypercalls
+ *   emulate.c    emulating what exits   decode.c     instruction decoding
+ *   vm.c         VM and vCPU objects: creation, the VM table, teardown
+ *   regs.c       architectural register state: CRs, EFER, MSRs, reset
+ *   balloon.c    the balloon            share.c      page sharing
+ *   fault.c      the shadow MMU's front end: faults, CR3, INVLPG, unsync
+ *   walk.c       the guest page-table walker
+ *   mmu.c        the shadow MMU's core: shadow pages, reverse maps, roots
+ *   event.c      vCPU requests, exceptions, interrupt sources, kicks
+ *   notify.c     control-plane events (netlink.c listens)
+ *   mem.c        guest-physical memory      cpuid.c  the guest's CPUID
+ *
+ * Upward calls go through hooks installed from above: guest-memory hooks
+ * (struct mv_mem_hooks: copy-on-write, first touch, written tables), the
+ * control-plane notifier (notify.c), and interrupt sources (struct
+ * mv_irq_source).
+ *
+ * Locking.  Each lock is described where it is declared; this is the
+ * order, outermost first.  A lock may only be taken while holding locks
+ * above it in the list:
+ *
+ *   vm->alive (rwsem)         read by every VM/vCPU ioctl, written by destroy
+ *   vm->lock (mutex)          vCPU creation
+ *   vcpu->mutex               one vCPU ioctl at a time (MV_RUN included)
+ *   mv_share_rules (rwsem)    share.c: domains and policies
+ *   mv_policy_lock (mutex)    pressure.c: the policy's state
+ *   mv_vms_mutex              vm.c: VM count, backend users
+ *   mv_srcu (SRCU read side)  guest pages looked at may not be freed
+ *   --- sleeping above, spinning below ---
+ *   vm->mmu_lock (spinlock)   shadow tables, slot changes, kernel writes
+ *   mv_share_lock (spinlock)  share.c: frames, hints, counters
+ *   vcpu->irq_lock, vm->state_lock, mv_free_lock, the VM table's xa_lock
+ *                             (innermost)
+ *
+ * No lock is held across a wait for other vCPUs (mv_mmu_flush_remote()
+ * kicks them and waits for them with no lock held).  VM state changes
+ * (running, paused, crashed, destroyed) happen under vm->state_lock, an
+ * innermost lock: a vCPU that crashes its VM takes no other.
  */
 #ifndef _MV_MINIVISOR_H
 #define _MV_MINIVISOR_H
@@ -14,11 +61,18 @@
 #include <linux/rwsem.h>
 #include <linux/srcu.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/notifier.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/minivisor.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/trap_pf.h>
+#include <asm/trapnr.h>
 
 #include "version.h"
 
@@ -50,7 +104,7 @@ enum mv_seg {
 
 /*
  * Why the guest stopped, decoded by the backend into vendor-neutral terms.
- * Handlers in vcpu.c act on it; the backend never sees these decisions.
+ * Handlers in exit.c act on it; the backend never sees these decisions.
  */
 enum mv_exit_kind {
 	MVX_NONE,		/* host interrupt/NMI: nothing to do */
@@ -128,6 +182,9 @@ struct mv_event {
 	u32 error;
 };
 
+/* How much of a vCPU's TLB a flush takes (mv_arch_ops.flush_tlb). */
+enum mv_flush_kind { MV_FLUSH_ALL, MV_FLUSH_NONGLOBAL };
+
 /**
  * struct mv_arch_ops - what a vendor backend provides
  *
@@ -175,8 +232,8 @@ struct mv_arch_ops {
 	 * paging maps onto that is the backend's choice.
 	 */
 	void (*load_cr)(struct mv_vcpu *vcpu);
-	/* Flush the vCPU's guest TLB (MV_FLUSH_*) before the next entry. */
-	void (*flush_tlb)(struct mv_vcpu *vcpu, int kind);
+	/* Flush the vCPU's guest TLB before the next entry. */
+	void (*flush_tlb)(struct mv_vcpu *vcpu, enum mv_flush_kind kind);
 	/* Flush one linear address's translation before the next entry. */
 	void (*flush_gva)(struct mv_vcpu *vcpu, u64 gva);
 	void (*inject_event)(struct mv_vcpu *vcpu, const struct mv_event *ev);
@@ -194,14 +251,26 @@ struct mv_arch_ops {
 /* main.c */
 extern struct mv_hw_info mv_hw;
 extern const struct mv_arch_ops *mv_arch;
-extern unsigned int mv_max_vms;
-extern unsigned int mv_max_guest_mem_mb;
-extern unsigned int mv_max_mmu_pages;
-extern bool mv_mmu_unsync;
 extern atomic_long_t mv_guest_pages;	/* all VMs */
 extern atomic_long_t mv_mmu_pages;	/* all VMs */
 /* World switches made while another hypervisor had the hardware on. */
 extern atomic_long_t mv_foreign_flushes;
+
+/*
+ * An unsigned module parameter within [min, max], checked at load and at
+ * every write through sysfs (-EINVAL otherwise).  Parameters are defined
+ * next to the code that owns them:
+ *
+ *	static struct mv_uint_param mv_p_x = { &mv_x, 1, 100 };
+ *	module_param_cb(x, &mv_uint_param_ops, &mv_p_x, 0444);
+ *	__MODULE_PARM_TYPE(x, "uint");
+ */
+struct mv_uint_param {
+	unsigned int *val;
+	unsigned int min, max;
+};
+
+extern const struct kernel_param_ops mv_uint_param_ops;
 
 /* svm.c, vmx.c */
 extern const struct mv_arch_ops mv_svm_ops;
@@ -209,15 +278,29 @@ extern const struct mv_arch_ops mv_vmx_ops;
 bool mv_svm_present(void);
 bool mv_vmx_present(void);
 
-/* dev.c */
-int mv_dev_init(void);
-void mv_dev_exit(void);
+/* cpuid.c */
+struct mv_cpuid_entry *mv_cpuid_default(unsigned int *nent);
+void mv_cpuid_lookup(struct mv_vcpu *vcpu, u32 function, u32 index,
+		     u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
 
-/* netlink.c */
-int mv_netlink_init(void);
-void mv_netlink_exit(void);
-void mv_nl_event(struct mv_vm *vm, u8 cmd);
-void mv_nl_share_event(void);
+/* The CPUID feature bits the MMU and CR/EFER checks consult. */
+#define MV_CPUID_EDX		3
+#define MV_CPUID_ECX		2
+#define MV_CPUID_EBX		1
+#define mv_guest_has_pse(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 3)
+#define mv_guest_has_pae(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 6)
+#define mv_guest_has_pge(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 13)
+#define mv_guest_has_pse36(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 17)
+#define mv_guest_has_fxsr(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 24)
+#define mv_guest_has_nx(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 20)
+#define mv_guest_has_lm(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 29)
+#define mv_guest_has_syscall(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 11)
+#define mv_guest_has_gbpages(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 26)
+#define mv_guest_has_smep(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 7)
+#define mv_guest_has_smap(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 20)
+#define mv_guest_has_fsgsbase(v) mv_guest_has(v, 7, MV_CPUID_EBX, 0)
+u8 mv_guest_maxphyaddr(struct mv_vcpu *vcpu);
 
 /* mem.c: guest-physical memory */
 struct mv_hint;
@@ -230,6 +313,23 @@ struct mv_mem {
 	atomic_long_t zero;	/* slots on the zero page */
 	atomic_long_t cow_breaks;
 };
+
+/*
+ * What layers above mem.c do about guest memory, as KVM's page-track
+ * notifiers: installed once at load (main.c), called by mem.c.
+ */
+struct mv_mem_hooks {
+	/* A private page to write @gfn into (copy-on-write); NULL outside RAM. */
+	struct page *(*page_w)(struct mv_vm *vm, u64 gfn);
+	/* @gfn's slot was just filled by its first touch. */
+	void (*filled)(struct mv_vm *vm, u64 gfn);
+	/* The kernel wrote into @gfn (it may be a shadowed guest table). */
+	void (*written)(struct mv_vm *vm, u64 gfn);
+	/* Teardown empties a slot that maps shared @page. */
+	void (*release)(struct mv_vm *vm, struct page *page);
+};
+
+void mv_mem_set_hooks(const struct mv_mem_hooks *hooks);
 
 /* Readers of guest pages hold it; freed pages wait for its grace period. */
 extern struct srcu_struct mv_srcu;
@@ -251,19 +351,90 @@ void mv_mem_exit(void);
 bool mv_mem_private(struct mv_vm *vm, u64 gfn, struct page *page);
 /* The page behind @gfn, allocated zeroed on first touch; NULL outside RAM. */
 struct page *mv_mem_page(struct mv_vm *vm, u64 gfn);
-/* The same, private and so writable (share.c: copy-on-write). */
+/* The same, private and so writable (through the page_w hook). */
 struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn);
 int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write);
 int mv_mem_copy_user(struct mv_vm *vm, u64 gpa, void __user *buf, u64 len,
 		     bool write);
 
-/* mmu.c: shadow paging */
+/* notify.c: control-plane events */
+/*
+ * Something the control plane tells the world about (netlink.c listens):
+ * @cmd is the MV_CMD_EVENT_* command, @vm the VM (NULL for scan-done).
+ * Called in process context, with no spinlock held.
+ */
+void mv_notify(u8 cmd, struct mv_vm *vm);
+int mv_notify_register(struct notifier_block *nb);
+void mv_notify_unregister(struct notifier_block *nb);
+
+/* event.c: vCPU requests, kicks, exceptions and interrupts */
+/*
+ * vCPU requests: what a vCPU must do before it enters the guest again,
+ * asked for from any context (another vCPU, an ioctl thread, the page
+ * scanner, the pressure worker) by setting a bit in vcpu->requests.
+ * mv_make_request() also kicks the vCPU out of the guest.  The run loop
+ * looks at them with interrupts off after it announced it is entering, so
+ * a request made at any moment is seen before the next entry or forces an
+ * exit right after it.
+ */
+enum mv_request {
+	MV_REQ_TLB_FLUSH,		/* every translation of ours goes */
+	MV_REQ_TLB_FLUSH_NONGLOBAL,	/* the non-global ones (CR3 load) */
+	MV_REQ_TRIPLE_FAULT,		/* shut down */
+	MV_REQ_EVENT,			/* an interrupt source may have one */
+	MV_NR_REQUESTS
+};
+
+/* Requests the run loop handles with interrupts on, before entering. */
+#define MV_REQ_MASK_EXIT	(BIT(MV_REQ_TRIPLE_FAULT) | BIT(MV_REQ_EVENT))
+
+/* mv_request() and mv_check_request() are below struct mv_vcpu. */
+/* Set @req and make sure the vCPU sees it soon: wake it, kick it out. */
+void mv_make_request(struct mv_vcpu *vcpu, enum mv_request req);
+/* Out of the guest (if in it) and awake (if halted), now. */
+void mv_vcpu_kick(struct mv_vcpu *vcpu);
+
+/*
+ * An interrupt source: something that can interrupt a vCPU (the VMM's
+ * interrupt line, the balloon, later the local APIC).  Asked in the order
+ * they were added; the first with an interrupt wins.
+ */
+struct mv_irq_source {
+	/* The vector this source wants delivered now, or -1. */
+	int (*pending)(struct mv_vcpu *vcpu);
+	/* @vector, from pending(), is being delivered: it is taken. */
+	void (*ack)(struct mv_vcpu *vcpu, int vector);
+};
+
+#define MV_MAX_IRQ_SOURCES	4
+
+/* Before the vCPU runs for the first time. */
+void mv_irq_source_add(struct mv_vcpu *vcpu, const struct mv_irq_source *src);
+bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu);
+/* MV_INTERRUPT: raise the VMM's line; -EBUSY while one is pending. */
+int mv_irq_line_raise(struct mv_vcpu *vcpu, u8 vector);
+bool mv_irq_line_is_pending(struct mv_vcpu *vcpu);
+void mv_irq_line_init(struct mv_vcpu *vcpu);
+/* Before entry: program an exception, a re-injection or an interrupt. */
+void mv_inject_events(struct mv_vcpu *vcpu);
+
+void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
+			u32 error);
+void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error);
+/*
+ * The one way a run ends with MV_EXIT_INTERNAL_ERROR: fills struct mv_run
+ * and returns MV_RET_USER.
+ */
+int mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
+		      const u64 *data);
+
+/* mmu.c: the shadow MMU's core */
 struct mv_sp;
 struct mv_mmu_state;
 struct mv_pte_list_desc;
 
 struct mv_mmu_vm {
-	spinlock_t lock;		/* everything below, and the tables */
+	/* Under vm->mmu_lock: */
 	struct list_head pages;		/* every shadow page, newest first */
 	unsigned long nr_pages;
 	unsigned long max_pages;
@@ -276,10 +447,6 @@ struct mv_mmu_vm {
 	atomic64_t flushed_gen;
 	struct mv_mmu_state *s;
 };
-
-/* Kinds of TLB flush a vCPU may owe (bits of mv_mmu_vcpu.flush_req). */
-#define MV_FLUSH_ALL		1
-#define MV_FLUSH_NONGLOBAL	2
 
 #define MV_MMU_CACHE	8
 
@@ -294,10 +461,10 @@ struct mv_mmu_vcpu {
 	int nr_sp_cache;
 	struct mv_pte_list_desc *desc_cache[MV_MMU_CACHE];
 	int nr_desc_cache;
-	atomic_t flush_req;		/* flush our TLB before entering */
 	atomic_t exits;			/* bumped on every exit */
 };
 
+extern unsigned int mv_max_mmu_pages;
 int mv_mmu_init(void);
 void mv_mmu_exit(void);
 int mv_mmu_vm_init(struct mv_vm *vm);
@@ -306,20 +473,49 @@ int mv_mmu_vcpu_init(struct mv_vcpu *vcpu);
 void mv_mmu_vcpu_free(struct mv_vcpu *vcpu);
 /* Before entry, IRQs off: apply a pending TLB flush. */
 void mv_mmu_prepare_entry(struct mv_vcpu *vcpu);
-/*
- * The guest's paging mode or a translation-relevant bit of CR0/CR4/EFER
- * changed: drop the root (a new one is built before entry).
- */
-void mv_mmu_reset(struct mv_vcpu *vcpu);
 /* Before entry: make sure a root exists; 0 or -ENOMEM. */
 int mv_mmu_load(struct mv_vcpu *vcpu);
+/* Drop the vCPU's root; a new one is built before entry. */
+void mv_mmu_unload(struct mv_vcpu *vcpu);
+/* Under the MMU lock: drop, or point at @page read-only, @gfn's mappings. */
+void mv_rmap_drop(struct mv_vm *vm, u64 gfn);
+void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page);
+bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
+bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn);
+/* Under the MMU lock: zap every shadow page of guest table @gfn. */
+bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn);
+/* Is @gfn a guest table we shadow?  (A hint without the lock.) */
+bool mv_mmu_gfn_shadowed(struct mv_vm *vm, u64 gfn);
+/* Make every vCPU drop stale translations before it runs again. */
+void mv_mmu_flush_remote(struct mv_vm *vm);
+/* Flush unless what generation @gen owes was flushed already. */
+void mv_mmu_flush_to(struct mv_vm *vm, u64 gen);
+/* After changes under the lock, without it: flush, free zapped pages. */
+void mv_mmu_commit(struct mv_vm *vm);
+/*
+ * Under the lock: is every change made so far flushed from every TLB?
+ * If not, the caller drops the lock, flushes (mv_mmu_commit()) and looks
+ * again.
+ */
+bool mv_mmu_flushed(struct mv_vm *vm);
+
+/* walk.c: the guest page-table walker (interface in mmu.h) */
+
+/* fault.c: the shadow MMU's front end */
+extern bool mv_mmu_unsync;
+/*
+ * The guest's paging mode or a translation-relevant bit of CR0/CR4/EFER
+ * changed: unsync tables catch up, the root goes, the TLB is flushed.
+ */
+void mv_mmu_reset(struct mv_vcpu *vcpu);
+
 /* What a shadow page fault came to (as KVM's RET_PF_*). */
 enum mv_pf_ret {
 	MV_PF_RETRY,		/* mapped now, or changed under us: run it again */
 	MV_PF_GUEST,		/* the guest's own tables deny it: #PF queued */
 	MV_PF_MMIO,		/* not RAM: emulate the access at *gpa */
 	MV_PF_EMULATE,		/* a table written through itself: emulate */
-	MV_PF_USER,		/* an internal error was reported */
+	MV_PF_INTERNAL,		/* an internal error was reported */
 };
 
 /* A #PF exit: an enum mv_pf_ret (*gpa set for MMIO/EMULATE), or -errno. */
@@ -331,17 +527,8 @@ int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3);
 void mv_mmu_sync_unsync(struct mv_vcpu *vcpu);
 /* The guest's whole TLB goes, global entries too. */
 void mv_mmu_flush_guest_tlb(struct mv_vcpu *vcpu);
-/* The VMM wrote guest page @gfn. */
+/* The kernel wrote guest page @gfn (the mem.c written hook). */
 void mv_mmu_gfn_written(struct mv_vm *vm, u64 gfn);
-/* Under the MMU lock: drop, or point at @page read-only, @gfn's mappings. */
-void mv_rmap_drop(struct mv_vm *vm, u64 gfn);
-void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page);
-bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn);
-bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn);
-/* Make every vCPU drop stale translations before it runs again. */
-void mv_mmu_flush_remote(struct mv_vm *vm);
-/* Flush unless what generation @gen owes was flushed already. */
-void mv_mmu_flush_to(struct mv_vm *vm, u64 gen);
 /* INVLPG of @gva by the guest. */
 void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
 /*
@@ -351,15 +538,176 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
  */
 enum mv_xlate_ret { MV_XLATE_OK, MV_XLATE_FAULT, MV_XLATE_USER };
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
-/* An enum mv_xlate_ret as what the emulator returns: fault -> re-enter. */
-static inline int mv_xlate_to_ret(int xlate)
+
+/* share.c: content-based page sharing */
+struct mv_share_stats {
+	u64 frames, sharing;		/* frames with 2+ users; their users */
+	u64 merges, zero_merges, cow_breaks, volatile_pages, collisions;
+	u64 hints, full_scans, scanned, cpu_ns;
+	/* Filled in by mv_share_get_stats() */
+	u64 zero, guest_pages, host_pages;
+};
+
+struct mv_share_rule {
+	u32 domain;
+	enum mv_share_policy policy;
+};
+
+/* The settings netlink shows and changes (checked by its policy). */
+struct mv_share_config {
+	bool enabled;
+	u32 scan_pages, interval_ms;
+};
+
+int mv_share_init(void);
+void mv_share_exit(void);
+/* A new VM joins the scanner's list; mv_share_forget_vm() takes it off. */
+void mv_share_add_vm(struct mv_vm *vm);
+void mv_share_forget_vm(struct mv_vm *vm);
+/* The mem.c page_w and release hooks. */
+struct page *mv_share_page_w(struct mv_vm *vm, u64 gfn);
+void mv_share_release(struct mv_vm *vm, struct page *page);
+void mv_share_forget_gfn(struct mv_vm *vm, u64 gfn);
+int mv_share_set_domain(struct mv_vm *vm, u32 domain);
+int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
+unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max);
+void mv_share_get_stats(struct mv_share_stats *st);
+void mv_share_get_config(struct mv_share_config *cfg);
+/* Change what is given: NULL-free, each field only if its flag says so. */
+void mv_share_configure(const bool *enabled, const u32 *scan_pages,
+			const u32 *interval_ms);
+
+/* balloon.c, pressure.c: the balloon and the host-pressure policy */
+#define MV_SAMPLE_PAGES	64
+
+struct mv_balloon {
+	unsigned long *inflated;	/* gfn bitmap; set under the MMU lock */
+	u64 admin_target;		/* pages, set by an administrator */
+	u64 auto_target;		/* pages the pressure policy adds */
+	u64 reached;			/* 1 + target a reached event went for */
+	atomic_long_t inflated_total, deflated_total;
+	u64 guest_free, guest_avail;	/* what the guest last reported */
+	u8 vector;			/* notify on target changes; 0: don't */
+	bool irq_owed;			/* the target changed: tell vCPU 0 */
+	/* The policy's, under its lock: active memory, sampled ... */
+	u32 active_pct;
+	bool sampled;
+	unsigned int nr_sample;
+	u64 sample[MV_SAMPLE_PAGES];
+	/* ... and whether the guest follows. */
+	u64 last_target, pending_mark;
+	unsigned long progress_at;
+	bool raised;
+};
+
+struct mv_balloon_policy_stats {
+	bool pressure;
+	u64 reclaimed, raises, releases, shrinker_calls;
+};
+
+/* The policy's settings (netlink shows and changes them). */
+struct mv_balloon_config {
+	bool autob;
+	u32 tax_pct, floor_pct, free_target_mb;
+};
+
+int mv_balloon_init(struct mv_vm *vm);
+void mv_balloon_free(struct mv_vm *vm);
+/* vCPU 0 hears of target changes through this interrupt source. */
+extern const struct mv_irq_source mv_balloon_irq_source;
+u64 mv_balloon_target(struct mv_vm *vm);
+u64 mv_balloon_pages(struct mv_vm *vm);
+void mv_balloon_reset(struct mv_vm *vm);
+void mv_balloon_notify(struct mv_vm *vm);
+void mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
+/* The mem.c filled hook: an inflated gfn touched is back in use. */
+void mv_balloon_touched(struct mv_vm *vm, u64 gfn);
+s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1);
+int mv_pressure_init(void);
+void mv_pressure_exit(void);
+void mv_pressure_get_stats(struct mv_balloon_policy_stats *st);
+void mv_pressure_get_config(struct mv_balloon_config *cfg);
+void mv_pressure_configure(const bool *autob, const u32 *tax_pct,
+			   const u32 *floor_pct, const u32 *free_target_mb);
+
+/* regs.c: architectural register state */
+void mv_regs_reset(struct mv_vcpu *vcpu);
+void mv_get_regs(struct mv_vcpu *vcpu, struct mv_regs *r);
+int mv_set_regs(struct mv_vcpu *vcpu, const struct mv_regs *r);
+void mv_get_sregs(struct mv_vcpu *vcpu, struct mv_sregs *sr);
+int mv_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *sr);
+/* A CR, EFER or MSR write the architecture refuses is -EINVAL (#GP). */
+int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
+int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
+int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
+int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
+int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
+int mv_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val);
+u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
+bool mv_long_mode_cs(struct mv_vcpu *vcpu);
+
+/* vm.c: VM and vCPU objects */
+struct mv_vm {
+	struct kref ref;
+	u32 id;
+	char name[MV_VM_NAME_LEN];
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	struct mv_mem mem;
+	/*
+	 * The shadow tables, every change of a guest-memory slot (merge,
+	 * copy-on-write, balloon) and every kernel write into a guest page.
+	 * Nests inside everything but mv_share_lock and the innermost locks.
+	 */
+	spinlock_t mmu_lock;
+	struct mv_mmu_vm mmu;
+	u32 share_domain;
+	struct list_head share_link;	/* share.c's VM list, under its lock */
+	struct list_head share_hints;	/* under the share lock */
+	bool dying;			/* memory about to be freed */
+	bool share_recheck;		/* unsharing ran out of memory */
+	struct mv_balloon balloon;
+
+	struct mutex lock;		/* vCPU creation: vcpus[], nr_vcpus */
+	/* Held for reading by every ioctl; for writing by destroy. */
+	struct rw_semaphore alive;
+	spinlock_t state_lock;		/* state changes, crash_reason */
+	int state;			/* enum mv_vm_state */
+	char crash_reason[64];
+	wait_queue_head_t state_wq;	/* pause/resume/destroy */
+
+	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
+	unsigned int nr_vcpus;
+};
+
+/* Entries were downgraded or removed: a flush is owed.  Under the lock. */
+static inline void mv_mmu_dirty(struct mv_vm *vm)
 {
-	if (xlate < 0)
-		return xlate;
-	return xlate == MV_XLATE_USER ? MV_RET_USER : MV_RET_GUEST;
+	lockdep_assert_held(&vm->mmu_lock);
+	vm->mmu.flush_gen++;
 }
 
-/* emulate.c: instruction decoding for MMIO, CR/DR moves, string I/O */
+extern unsigned int mv_max_vms;
+int mv_vm_init(void);
+void mv_vm_exit(void);
+unsigned int mv_vm_count(void);
+/* A new VM behind a descriptor with @fops; the descriptor, or -errno. */
+int mv_vm_create(const struct mv_vm_config *cfg,
+		 const struct file_operations *fops);
+/* Takes a reference; NULL when no such VM.  mv_vm_put() drops it. */
+struct mv_vm *mv_vm_get_by_id(u32 id);
+/* The first VM with id >= *id, referenced; *id set to its id. */
+struct mv_vm *mv_vm_get_next(u32 *id);
+void mv_vm_put(struct mv_vm *vm);
+int mv_vm_pause(struct mv_vm *vm, bool pause);
+int mv_vm_destroy(struct mv_vm *vm);
+void mv_vm_crashed(struct mv_vm *vm, const char *reason);
+void mv_vm_exits(struct mv_vm *vm, u64 *stats);
+/* A new vCPU behind a descriptor with @fops; the descriptor, or -errno. */
+int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
+		   const struct file_operations *fops);
+
+/* decode.c, emulate.c: instruction decoding and emulation */
 #define MV_MAX_INSN	15
 
 struct mv_insn {
@@ -395,140 +743,24 @@ bool mv_insn_is_hypercall(struct mv_vcpu *vcpu);
 void mv_skip_decoded(struct mv_vcpu *vcpu);
 /* The instruction at RIP (accessing @gpa) cannot be emulated: MV_RET_USER. */
 int mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa);
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
-bool mv_long_mode_cs(struct mv_vcpu *vcpu);
-
-/* cpuid.c */
-struct mv_cpuid_entry *mv_cpuid_default(unsigned int *nent);
-void mv_cpuid_lookup(struct mv_vcpu *vcpu, u32 function, u32 index,
-		     u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
-bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
-
-/* The CPUID feature bits the MMU and CR/EFER checks consult. */
-#define MV_CPUID_EDX		3
-#define MV_CPUID_ECX		2
-#define MV_CPUID_EBX		1
-#define mv_guest_has_pse(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 3)
-#define mv_guest_has_pae(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 6)
-#define mv_guest_has_pge(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 13)
-#define mv_guest_has_fxsr(v)	mv_guest_has(v, 1, MV_CPUID_EDX, 24)
-#define mv_guest_has_nx(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 20)
-#define mv_guest_has_lm(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 29)
-#define mv_guest_has_syscall(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 11)
-#define mv_guest_has_gbpages(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 26)
-#define mv_guest_has_smep(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 7)
-#define mv_guest_has_smap(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 20)
-#define mv_guest_has_fsgsbase(v) mv_guest_has(v, 7, MV_CPUID_EBX, 0)
-u8 mv_guest_maxphyaddr(struct mv_vcpu *vcpu);
-
-/* share.c: content-based page sharing */
-struct mv_share_stats {
-	u64 frames, sharing;		/* frames with 2+ users; their users */
-	u64 merges, zero_merges, cow_breaks, volatile_pages, collisions;
-	u64 hints, full_scans, scanned, cpu_ns;
-	/* Filled in by mv_share_get_stats() */
-	u64 zero, guest_pages, host_pages;
-};
-
-extern bool mv_share_enabled;
-extern unsigned int mv_share_scan_pages, mv_share_interval_ms;
-extern unsigned int mv_share_hash_bits;
-int mv_share_init(void);
-void mv_share_exit(void);
-void mv_share_release(struct mv_vm *vm, struct page *page);
-void mv_share_forget_vm(struct mv_vm *vm);
-void mv_share_forget_gfn(struct mv_vm *vm, u64 gfn);
-int mv_share_set_domain(struct mv_vm *vm, u32 domain);
-int mv_share_set_policy(u32 domain, enum mv_share_policy pol);
-struct mv_share_rule {
-	u32 domain;
-	enum mv_share_policy policy;
-};
-
-unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max);
-void mv_share_get_stats(struct mv_share_stats *st);
-void mv_share_kick(void);
-
-/* balloon.c, pressure.c: the balloon and the host-pressure policy */
-#define MV_SAMPLE_PAGES	64
-
-struct mv_balloon {
-	unsigned long *inflated;	/* gfn bitmap; set under the MMU lock */
-	u64 admin_target;		/* pages, set by an administrator */
-	u64 auto_target;		/* pages the pressure policy adds */
-	u64 reached;			/* 1 + target a reached event went for */
-	atomic_long_t inflated_total, deflated_total;
-	u64 guest_free, guest_avail;	/* what the guest last reported */
-	u8 vector;			/* notify on target changes; 0: don't */
-	/* The policy's, under its lock: active memory, sampled ... */
-	u32 active_pct;
-	bool sampled;
-	unsigned int nr_sample;
-	u64 sample[MV_SAMPLE_PAGES];
-	/* ... and whether the guest follows. */
-	u64 last_target, pending_mark;
-	unsigned long progress_at;
-	bool raised;
-};
-
-extern bool mv_balloon_auto;
-extern unsigned int mv_balloon_tax_pct, mv_balloon_floor_pct;
-extern unsigned int mv_balloon_free_target_mb;
-
-struct mv_balloon_policy_stats {
-	bool pressure;
-	u64 reclaimed, raises, releases, shrinker_calls;
-};
-
-/* vm.c */
-struct mv_vm {
-	struct kref ref;
-	u32 id;
-	char name[MV_VM_NAME_LEN];
-	pid_t pid;
-	char comm[TASK_COMM_LEN];
-	struct mv_mem mem;
-	struct mv_mmu_vm mmu;
-	u32 share_domain;
-	struct list_head share_hints;	/* under the share lock */
-	bool dying;			/* memory about to be freed */
-	bool share_recheck;		/* unsharing ran out of memory */
-	struct mv_balloon balloon;
-
-	struct mutex lock;		/* vCPU creation, state changes */
-	/* Held for reading by every ioctl; for writing by destroy. */
-	struct rw_semaphore alive;
-	int state;			/* enum mv_vm_state */
-	char crash_reason[64];
-	wait_queue_head_t state_wq;	/* pause/resume/destroy */
-
-	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
-	unsigned int nr_vcpus;
-};
-
-/* Entries were downgraded or removed: a flush is owed.  Under the lock. */
-static inline void mv_mmu_dirty(struct mv_vm *vm)
+/* An enum mv_xlate_ret as what the emulator returns: fault -> re-enter. */
+static inline int mv_xlate_to_ret(int xlate)
 {
-	lockdep_assert_held(&vm->mmu.lock);
-	vm->mmu.flush_gen++;
+	if (xlate < 0)
+		return xlate;
+	return xlate == MV_XLATE_USER ? MV_RET_USER : MV_RET_GUEST;
 }
 
-int mv_vm_init(void);
-void mv_vm_exit(void);
-unsigned int mv_vm_count(void);
-int mv_vm_create(const struct mv_vm_config __user *ucfg);
-/* Takes a reference; NULL when no such VM.  mv_vm_put() drops it. */
-struct mv_vm *mv_vm_get_by_id(u32 id);
-/* The first VM with id >= *id, referenced; *id set to its id. */
-struct mv_vm *mv_vm_get_next(u32 *id);
-void mv_vm_put(struct mv_vm *vm);
-int mv_vm_pause(struct mv_vm *vm, bool pause);
-int mv_vm_destroy(struct mv_vm *vm);
-void mv_vm_crashed(struct mv_vm *vm, const char *reason);
-void mv_vm_exits(struct mv_vm *vm, u64 *stats);
+/* hypercall.c */
+void mv_hypercall(struct mv_vcpu *vcpu);
+
+/* exit.c */
+int mv_handle_exit(struct mv_vcpu *vcpu);
+int mv_complete_pending(struct mv_vcpu *vcpu);
 
 /* vcpu.c */
 enum mv_vcpu_mode { MV_OUTSIDE_GUEST, MV_IN_GUEST };
+enum mv_mp_state { MV_MP_RUNNABLE, MV_MP_HALTED };
 
 struct mv_vcpu {
 	struct mv_vm *vm;
@@ -538,6 +770,7 @@ struct mv_vcpu {
 	struct mv_run *run;
 	struct task_struct *task;	/* in MV_RUN, else NULL */
 	int mode;			/* enum mv_vcpu_mode */
+	unsigned long requests;		/* BIT(enum mv_request) */
 	wait_queue_head_t wq;		/* halt */
 
 	u64 regs[MV_NR_GPRS];
@@ -546,6 +779,7 @@ struct mv_vcpu {
 	u64 pdptrs[4];			/* PAE: latched at CR3 load */
 	u64 pat;
 	u64 dr[4], dr6, dr7;
+	int mp_state;			/* enum mv_mp_state */
 
 	struct mv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
@@ -553,12 +787,11 @@ struct mv_vcpu {
 	struct mv_event reinject;	/* interrupted by the last exit */
 	struct mv_event exc;		/* exception to deliver */
 	bool event_programmed;		/* in the hardware, not yet entered */
-	bool triple_fault;
+	const struct mv_irq_source *irq_sources[MV_MAX_IRQ_SOURCES];
+	unsigned int nr_irq_sources;
 	spinlock_t irq_lock;		/* irq_pending and irq_vector */
-	bool irq_pending;
+	bool irq_pending;		/* the VMM's line (MV_INTERRUPT) */
 	u8 irq_vector;
-	bool balloon_irq;		/* the balloon target changed */
-	bool halted;
 
 	struct mv_exit exit;
 	/* What the next MV_RUN must finish first. */
@@ -566,55 +799,39 @@ struct mv_vcpu {
 	       MV_PENDING_OUTS, MV_PENDING_MMIO_READ } pending;
 	struct mv_insn insn;		/* the instruction being emulated */
 	u64 mmio_gpa;
+	u32 pending_count;		/* INS: elements; MMIO read: bytes */
 
 	struct fpu_guest gfpu;
 	struct mv_mmu_vcpu mmu;
 	u64 stats[__MV_STAT_COUNT];
 };
 
-/* An interrupt waits: the VMM's or the balloon's. */
-static inline bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu)
+long mv_vcpu_run(struct mv_vcpu *vcpu);
+
+/* event.c, inline: the request bits. */
+static inline void mv_request(struct mv_vcpu *vcpu, enum mv_request req)
 {
-	return READ_ONCE(vcpu->irq_pending) || READ_ONCE(vcpu->balloon_irq);
+	set_bit(req, &vcpu->requests);
 }
 
-int mv_vcpu_create(struct mv_vm *vm, unsigned long index);
-long mv_get_default_cpuid(struct mv_cpuid __user *ucpuid);
-void mv_vcpu_free(struct mv_vcpu *vcpu);
-void mv_vcpu_kick(struct mv_vcpu *vcpu);
+static inline bool mv_check_request(struct mv_vcpu *vcpu,
+				    enum mv_request req)
+{
+	if (!test_bit(req, &vcpu->requests))
+		return false;
+	clear_bit(req, &vcpu->requests);
+	/* What the requester wrote before asking is visible now. */
+	smp_mb__after_atomic();
+	return true;
+}
 
-int mv_balloon_init(struct mv_vm *vm);
-void mv_balloon_free(struct mv_vm *vm);
-u64 mv_balloon_target(struct mv_vm *vm);
-u64 mv_balloon_pages(struct mv_vm *vm);
-void mv_balloon_reset(struct mv_vm *vm);
-void mv_balloon_notify(struct mv_vm *vm);
-void mv_balloon_set(struct mv_vm *vm, u64 mem_pages);
-void mv_balloon_touched(struct mv_vm *vm, u64 gfn);
-s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1);
-int mv_pressure_init(void);
-void mv_pressure_exit(void);
-void mv_pressure_kick(void);
-void mv_pressure_get_stats(struct mv_balloon_policy_stats *st);
+/* dev.c */
+int mv_dev_init(void);
+void mv_dev_exit(void);
 
-void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
-			u32 error);
-void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error);
-/* exit.c */
-int mv_handle_exit(struct mv_vcpu *vcpu);
-int mv_complete_pending(struct mv_vcpu *vcpu);
-u64 mv_cr4_allowed(struct mv_vcpu *vcpu);
-u64 mv_efer_allowed(struct mv_vcpu *vcpu);
-int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
-int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
-int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
-int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
-/*
- * The one way a run ends with MV_EXIT_INTERNAL_ERROR: fills struct mv_run
- * and returns MV_RET_USER.
- */
-int mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
-		      const u64 *data);
+/* netlink.c */
+int mv_netlink_init(void);
+void mv_netlink_exit(void);
 
 /* The low @size bytes (1, 2, 4 or 8) of a value. */
 static inline u64 mv_size_mask(int size)
@@ -645,57 +862,19 @@ static inline void mv_gpr_write(struct mv_vcpu *vcpu, int reg, int size, u64 v)
 	}
 }
 
-/* x86 architectural bits the generic code checks. */
-#define MV_CR0_PE	BIT_ULL(0)
-#define MV_CR0_MP	BIT_ULL(1)
-#define MV_CR0_EM	BIT_ULL(2)
-#define MV_CR0_TS	BIT_ULL(3)
-#define MV_CR0_ET	BIT_ULL(4)
-#define MV_CR0_NE	BIT_ULL(5)
-#define MV_CR0_WP	BIT_ULL(16)
-#define MV_CR0_AM	BIT_ULL(18)
-#define MV_CR0_NW	BIT_ULL(29)
-#define MV_CR0_CD	BIT_ULL(30)
-#define MV_CR0_PG	BIT_ULL(31)
-
-#define MV_EFER_SCE	BIT_ULL(0)
-#define MV_EFER_LME	BIT_ULL(8)
-#define MV_EFER_LMA	BIT_ULL(10)
-#define MV_EFER_NXE	BIT_ULL(11)
-
-#define MV_RFLAGS_IF	BIT_ULL(9)
-#define MV_RFLAGS_DF	BIT_ULL(10)
-#define MV_RFLAGS_VM	BIT_ULL(17)
-
-#define MV_PF_PRESENT	BIT(0)
-#define MV_PF_WRITE	BIT(1)
-#define MV_PF_USER	BIT(2)
-#define MV_PF_RSVD	BIT(3)
-#define MV_PF_FETCH	BIT(4)
-
-#define MV_VEC_DE	0
-#define MV_VEC_DB	1
-#define MV_VEC_NMI	2
-#define MV_VEC_UD	6
-#define MV_VEC_DF	8
-#define MV_VEC_TS	10
-#define MV_VEC_NP	11
-#define MV_VEC_SS	12
-#define MV_VEC_GP	13
-#define MV_VEC_PF	14
-#define MV_VEC_MC	18
+/* Architectural reset values. */
+#define MV_PAT_RESET		0x0007040600070406ULL
+#define MV_DR6_RESET		DR6_RESERVED	/* 0xffff0ff0 */
+#define MV_DR7_RESET		0x400ULL	/* bit 10 reads as one */
 
 static inline bool mv_is_paging(struct mv_vcpu *vcpu)
 {
-	return vcpu->cr0 & MV_CR0_PG;
+	return vcpu->cr0 & X86_CR0_PG;
 }
 
 static inline bool mv_is_long_mode(struct mv_vcpu *vcpu)
 {
-	return vcpu->efer & MV_EFER_LMA;
+	return vcpu->efer & EFER_LMA;
 }
-
-/* hypercall.c */
-void mv_hypercall(struct mv_vcpu *vcpu);
 
 #endif /* _MV_MINIVISOR_H */

@@ -33,6 +33,15 @@
 
 #include "mmu.h"
 
+unsigned int mv_max_mmu_pages = 4096;
+static struct mv_uint_param mv_p_max_mmu_pages = {
+	&mv_max_mmu_pages, 64, 1U << 20
+};
+module_param_cb(max_mmu_pages, &mv_uint_param_ops, &mv_p_max_mmu_pages, 0644);
+__MODULE_PARM_TYPE(max_mmu_pages, "uint");
+MODULE_PARM_DESC(max_mmu_pages,
+		 "Most shadow page-table pages one VM may hold, at least 64; older ones are recycled beyond that (default 4096 = 16 MiB)");
+
 #define PTE_LIST_EXT	7
 
 struct mv_pte_list_desc {
@@ -261,7 +270,7 @@ static bool mv_rmap_clear_bit(struct mv_vm *vm, u64 gfn, u64 bit)
 {
 	struct mv_clear_bit c = { .bit = bit };
 
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_clear_bit, &c);
 	if (c.hit)
 		mv_mmu_dirty(vm);
@@ -288,7 +297,7 @@ void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
 {
 	u64 *sptep;
 
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!mv_pte_list_first(vm->mmu.s->rmap[gfn]))
 		return;
 	while ((sptep = mv_pte_list_first(vm->mmu.s->rmap[gfn])))
@@ -304,11 +313,32 @@ static void mv_spte_retarget(u64 *sptep, void *arg)
 
 void mv_rmap_retarget(struct mv_vm *vm, u64 gfn, struct page *page)
 {
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!mv_pte_list_first(vm->mmu.s->rmap[gfn]))
 		return;
 	mv_pte_list_walk(vm->mmu.s->rmap[gfn], mv_spte_retarget, page);
 	mv_mmu_dirty(vm);
+}
+
+/*
+ * A table is about to serve at a higher level: sync its unsync pages.  No
+ * vCPU is at hand here, so drop their entries instead of resyncing them.
+ */
+static void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn)
+{
+	struct mv_sp *sp;
+	int i;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
+		if (sp->gfn != gfn || !sp->unsync)
+			continue;
+		list_del_init(&sp->unsync_link);
+		sp->unsync = false;
+		for (i = 0; i < PT_ENTRIES; i++)
+			mv_drop_spte(vm, &sp->spt[i]);
+		mv_mmu_dirty(vm);
+	}
 }
 
 static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
@@ -317,6 +347,7 @@ static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_sp *sp;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (WARN_ON(!vcpu->mmu.nr_sp_cache))
 		return NULL;
 	sp = vcpu->mmu.sp_cache[--vcpu->mmu.nr_sp_cache];
@@ -354,6 +385,7 @@ void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	u64 *sptep;
 	int i;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (i = 0; i < PT_ENTRIES; i++)
 		if (sp->spt[i] & SPTE_P)
 			mv_drop_spte(vm, &sp->spt[i]);
@@ -377,6 +409,17 @@ void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 		list_add(&sp->link, &vm->mmu.s->zapped);
 }
 
+bool mv_mmu_gfn_shadowed(struct mv_vm *vm, u64 gfn)
+{
+	return READ_ONCE(vm->mmu.s->wp_count[gfn]);
+}
+
+bool mv_mmu_flushed(struct mv_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	return atomic64_read(&vm->mmu.flushed_gen) >= (s64)vm->mmu.flush_gen;
+}
+
 /* Zap every shadow page of guest table @gfn; true if there was one. */
 bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn)
 {
@@ -384,6 +427,7 @@ bool mv_mmu_zap_gfn(struct mv_vm *vm, u64 gfn)
 	struct mv_sp *sp;
 	bool found = false;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	hlist_for_each_entry_safe(sp, tmp, mv_sp_bucket(vm, gfn), hash) {
 		if (sp->gfn == gfn && !sp->role.direct) {
 			mv_sp_zap(vm, sp);
@@ -398,6 +442,7 @@ void mv_drop_spte(struct mv_vm *vm, u64 *sptep)
 {
 	u64 spte = *sptep;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!(spte & SPTE_P))
 		return;
 	*sptep = 0;
@@ -417,17 +462,21 @@ void mv_mmu_flush_remote(struct mv_vm *vm)
 	/* Pairs with the release in mv_vcpu_create(): vcpus[] is filled. */
 	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
 
+	/* The vCPUs waited for may need the lock to get out. */
+	lockdep_assert_not_held(&vm->mmu_lock);
+	might_sleep();
 	for (i = 0; i < n; i++) {
 		struct mv_vcpu *v = vm->vcpus[i];
 		int seen;
 
-		atomic_or(MV_FLUSH_ALL, &v->mmu.flush_req);
+		mv_request(v, MV_REQ_TLB_FLUSH);
 		/* Order the request before reading the mode (see the run loop). */
 		smp_mb__after_atomic();
 		if (READ_ONCE(v->mode) != MV_IN_GUEST || v->task == current)
 			continue;
 		seen = atomic_read(&v->mmu.exits);
 		mv_vcpu_kick(v);
+		/* A kicked vCPU leaves the guest at once: an IPI forces it. */
 		while (READ_ONCE(v->mode) == MV_IN_GUEST &&
 		       atomic_read(&v->mmu.exits) == seen)
 			cpu_relax();
@@ -466,10 +515,10 @@ void mv_mmu_commit(struct mv_vm *vm)
 	LIST_HEAD(free);
 	u64 gen;
 
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	list_splice_init(&vm->mmu.s->zapped, &free);
 	gen = vm->mmu.flush_gen;
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	/* Zapped pages were dirtied when zapped: this covers them too. */
 	mv_mmu_flush_to(vm, gen);
 	list_for_each_entry_safe(sp, tmp, &free, link) {
@@ -483,6 +532,7 @@ void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want)
 {
 	struct mv_sp *sp, *tmp;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	list_for_each_entry_safe_reverse(sp, tmp, &vm->mmu.pages, link) {
 		if (vm->mmu.nr_pages + want <= vm->mmu.max_pages)
 			break;
@@ -491,13 +541,18 @@ void mv_mmu_reclaim(struct mv_vm *vm, unsigned long want)
 	}
 }
 
+/* With interrupts off, after the run loop announced it is entering. */
 void mv_mmu_prepare_entry(struct mv_vcpu *vcpu)
 {
-	int req = atomic_xchg(&vcpu->mmu.flush_req, 0);
+	bool nonglobal;
 
-	if (req)
-		mv_arch->flush_tlb(vcpu, (req & MV_FLUSH_ALL) ? MV_FLUSH_ALL :
-							MV_FLUSH_NONGLOBAL);
+	if (likely(!READ_ONCE(vcpu->requests)))
+		return;
+	nonglobal = mv_check_request(vcpu, MV_REQ_TLB_FLUSH_NONGLOBAL);
+	if (mv_check_request(vcpu, MV_REQ_TLB_FLUSH))
+		mv_arch->flush_tlb(vcpu, MV_FLUSH_ALL);
+	else if (nonglobal)
+		mv_arch->flush_tlb(vcpu, MV_FLUSH_NONGLOBAL);
 }
 
 int mv_mmu_vm_init(struct mv_vm *vm)
@@ -505,7 +560,6 @@ int mv_mmu_vm_init(struct mv_vm *vm)
 	struct mv_mmu_state *s;
 	int i;
 
-	spin_lock_init(&vm->mmu.lock);
 	INIT_LIST_HEAD(&vm->mmu.pages);
 	vm->mmu.max_pages = mv_max_mmu_pages;
 	s = kvzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
@@ -547,6 +601,7 @@ static void mv_mmu_put_root(struct mv_vm *vm, struct mv_vcpu *vcpu)
 {
 	struct mv_sp *root = vcpu->mmu.root;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	vcpu->mmu.root_valid = false;
 	mv_mmu_clear_pae_root(vcpu);
 	if (!root)
@@ -564,12 +619,12 @@ void mv_mmu_vm_free(struct mv_vm *vm)
 
 	if (!vm->mmu.s)
 		return;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mv_mmu_put_root(vm, vm->vcpus[i]);
 	list_for_each_entry_safe(sp, tmp, &vm->mmu.pages, link)
 		mv_sp_zap(vm, sp);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	list_for_each_entry_safe(sp, tmp, &vm->mmu.s->zapped, link) {
 		list_del(&sp->link);
 		mv_sp_free(sp);
@@ -591,7 +646,6 @@ int mv_mmu_vcpu_init(struct mv_vcpu *vcpu)
 	if (!page)
 		return -ENOMEM;
 	vcpu->mmu.pae_root = page_address(page);
-	atomic_set(&vcpu->mmu.flush_req, 0);
 	atomic_set(&vcpu->mmu.exits, 0);
 	return 0;
 }
@@ -618,21 +672,19 @@ union mv_sp_role mv_base_role(struct mv_vcpu *vcpu)
 	union mv_sp_role role = { .word = 0 };
 
 	role.gmode = mv_guest_mode(vcpu);
-	role.cr0_wp = !!(vcpu->cr0 & MV_CR0_WP);
-	role.nxe = !!(vcpu->efer & MV_EFER_NXE);
+	role.cr0_wp = !!(vcpu->cr0 & X86_CR0_WP);
+	role.nxe = !!(vcpu->efer & EFER_NX);
 	role.smep = !!(vcpu->cr4 & X86_CR4_SMEP);
 	role.smap = !!(vcpu->cr4 & X86_CR4_SMAP);
 	return role;
 }
 
-void mv_mmu_reset(struct mv_vcpu *vcpu)
+/* Drop the vCPU's root; mv_mmu_load() builds a new one before entry. */
+void mv_mmu_unload(struct mv_vcpu *vcpu)
 {
-	/* A mode change flushes the TLB: unsync tables catch up. */
-	mv_mmu_sync_unsync(vcpu);
-	spin_lock(&vcpu->vm->mmu.lock);
+	spin_lock(&vcpu->vm->mmu_lock);
 	mv_mmu_put_root(vcpu->vm, vcpu);
-	spin_unlock(&vcpu->vm->mmu.lock);
-	atomic_or(MV_FLUSH_ALL, &vcpu->mmu.flush_req);
+	spin_unlock(&vcpu->vm->mmu_lock);
 }
 
 static u64 mv_link_spte(struct mv_sp *child)
@@ -645,6 +697,7 @@ int mv_link(struct mv_vcpu *vcpu, u64 *sptep, struct mv_sp *child)
 {
 	int ret = mv_pte_list_add(vcpu, &child->parents, sptep);
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (!ret)
 		*sptep = mv_link_spte(child);
 	return ret;
@@ -654,6 +707,7 @@ struct mv_sp *mv_sp_get(struct mv_vcpu *vcpu, u64 gfn, union mv_sp_role role)
 {
 	struct mv_sp *sp = mv_sp_lookup(vcpu->vm, gfn, role);
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	return sp ? sp : mv_sp_new(vcpu, gfn, role);
 }
 
@@ -663,6 +717,7 @@ static int mv_pae_root_link(struct mv_vcpu *vcpu, int q, struct mv_sp *sp)
 	u64 *root = vcpu->mmu.pae_root;
 	int ret = mv_pte_list_add(vcpu, &sp->parents, &root[q]);
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (!ret)
 		root[q] = __pa(sp->spt) | SPTE_P;
 	return ret;
@@ -680,6 +735,7 @@ static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 	struct mv_sp *sp;
 	int q, ret;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (role.gmode == MV_GMODE_LONG) {
 		role.level = 4;
 		role.access = ACC_ALL;
@@ -734,13 +790,13 @@ int mv_mmu_load(struct mv_vcpu *vcpu)
 	ret = mv_mmu_topup(vcpu);
 	if (ret)
 		return ret;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	mv_mmu_put_root(vm, vcpu);
 	mv_mmu_reclaim(vm, 8);
 	ret = mv_mmu_build_root(vcpu);
 	if (!ret)
 		vcpu->mmu.root_valid = true;
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
 	if (!ret)
 		mv_arch->load_cr(vcpu);
@@ -755,6 +811,7 @@ int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
 	struct mv_sp *sp = spte_to_sp(sptep);
 	int ret;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (*sptep & SPTE_P) {
 		if ((*sptep & SPTE_ADDR) == page_to_phys(page) &&
 		    spte_gfn(sptep) == gfn) {

@@ -125,9 +125,6 @@ int mv_link(struct mv_vcpu *vcpu, u64 *sptep, struct mv_sp *child);
 int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
 		u64 bits);
 
-/* fault.c */
-void mv_mmu_sync_gfn(struct mv_vm *vm, u64 gfn);
-
 /* walk.c */
 struct mv_walk {
 	u64 gpte[5];			/* guest entries, by level */

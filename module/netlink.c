@@ -372,14 +372,14 @@ static int mv_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 static int mv_nl_put_pressure(struct sk_buff *msg, void *unused)
 {
 	struct mv_balloon_policy_stats st;
+	struct mv_balloon_config cfg;
 
 	mv_pressure_get_stats(&st);
-	if (nla_put_u8(msg, MV_A_BALLOON_AUTO, READ_ONCE(mv_balloon_auto)) ||
-	    nla_put_u32(msg, MV_A_BALLOON_TAX_PCT, READ_ONCE(mv_balloon_tax_pct)) ||
-	    nla_put_u32(msg, MV_A_BALLOON_FLOOR_PCT,
-			READ_ONCE(mv_balloon_floor_pct)) ||
-	    nla_put_u32(msg, MV_A_BALLOON_FREE_TARGET_MB,
-			READ_ONCE(mv_balloon_free_target_mb)) ||
+	mv_pressure_get_config(&cfg);
+	if (nla_put_u8(msg, MV_A_BALLOON_AUTO, cfg.autob) ||
+	    nla_put_u32(msg, MV_A_BALLOON_TAX_PCT, cfg.tax_pct) ||
+	    nla_put_u32(msg, MV_A_BALLOON_FLOOR_PCT, cfg.floor_pct) ||
+	    nla_put_u32(msg, MV_A_BALLOON_FREE_TARGET_MB, cfg.free_target_mb) ||
 	    nla_put_u8(msg, MV_A_BALLOON_PRESSURE, st.pressure) ||
 	    nla_put_u64_64bit(msg, MV_A_BALLOON_RECLAIMED, st.reclaimed,
 			      MV_A_UNSPEC) ||
@@ -400,6 +400,8 @@ static int mv_nl_get_balloon(struct sk_buff *skb, struct genl_info *info)
 static int mv_nl_set_balloon(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	u32 tax, floor, free_mb;
+	bool autob;
 
 	if (!a[MV_A_BALLOON_AUTO] && !a[MV_A_BALLOON_TAX_PCT] &&
 	    !a[MV_A_BALLOON_FLOOR_PCT] && !a[MV_A_BALLOON_FREE_TARGET_MB]) {
@@ -407,17 +409,17 @@ static int mv_nl_set_balloon(struct sk_buff *skb, struct genl_info *info)
 			       "nothing to change: give auto on/off, a tax rate, a floor or a free target");
 		return -EINVAL;
 	}
-	if (a[MV_A_BALLOON_TAX_PCT])
-		WRITE_ONCE(mv_balloon_tax_pct, nla_get_u32(a[MV_A_BALLOON_TAX_PCT]));
-	if (a[MV_A_BALLOON_FLOOR_PCT])
-		WRITE_ONCE(mv_balloon_floor_pct,
-			   nla_get_u32(a[MV_A_BALLOON_FLOOR_PCT]));
-	if (a[MV_A_BALLOON_FREE_TARGET_MB])
-		WRITE_ONCE(mv_balloon_free_target_mb,
-			   nla_get_u32(a[MV_A_BALLOON_FREE_TARGET_MB]));
-	if (a[MV_A_BALLOON_AUTO])
-		WRITE_ONCE(mv_balloon_auto, nla_get_u8(a[MV_A_BALLOON_AUTO]));
-	mv_pressure_kick();
+	/* The policy checked the ranges. */
+	autob = a[MV_A_BALLOON_AUTO] && nla_get_u8(a[MV_A_BALLOON_AUTO]);
+	tax = a[MV_A_BALLOON_TAX_PCT] ? nla_get_u32(a[MV_A_BALLOON_TAX_PCT]) : 0;
+	floor = a[MV_A_BALLOON_FLOOR_PCT] ?
+		nla_get_u32(a[MV_A_BALLOON_FLOOR_PCT]) : 0;
+	free_mb = a[MV_A_BALLOON_FREE_TARGET_MB] ?
+		  nla_get_u32(a[MV_A_BALLOON_FREE_TARGET_MB]) : 0;
+	mv_pressure_configure(a[MV_A_BALLOON_AUTO] ? &autob : NULL,
+			      a[MV_A_BALLOON_TAX_PCT] ? &tax : NULL,
+			      a[MV_A_BALLOON_FLOOR_PCT] ? &floor : NULL,
+			      a[MV_A_BALLOON_FREE_TARGET_MB] ? &free_mb : NULL);
 	return 0;
 }
 
@@ -458,6 +460,7 @@ static int mv_nl_put_share_counters(struct sk_buff *msg,
 /* Settings, counters and domain policies: GET_SHARE and scan-done events. */
 static int mv_nl_put_share(struct sk_buff *msg, void *unused)
 {
+	struct mv_share_config cfg;
 	struct mv_share_rule *rules;
 	struct mv_share_stats st;
 	struct nlattr *all;
@@ -469,12 +472,11 @@ static int mv_nl_put_share(struct sk_buff *msg, void *unused)
 		return -ENOMEM;
 	n = mv_share_get_rules(rules, MV_SHARE_MAX_POLICIES);
 	mv_share_get_stats(&st);
+	mv_share_get_config(&cfg);
 	if (mv_nl_put_share_counters(msg, &st) ||
-	    nla_put_u8(msg, MV_A_SHARE_ENABLED, READ_ONCE(mv_share_enabled)) ||
-	    nla_put_u32(msg, MV_A_SHARE_SCAN_PAGES,
-			READ_ONCE(mv_share_scan_pages)) ||
-	    nla_put_u32(msg, MV_A_SHARE_SCAN_INTERVAL_MS,
-			READ_ONCE(mv_share_interval_ms)))
+	    nla_put_u8(msg, MV_A_SHARE_ENABLED, cfg.enabled) ||
+	    nla_put_u32(msg, MV_A_SHARE_SCAN_PAGES, cfg.scan_pages) ||
+	    nla_put_u32(msg, MV_A_SHARE_SCAN_INTERVAL_MS, cfg.interval_ms))
 		goto out;
 	all = nla_nest_start(msg, MV_A_SHARE_DOMAINS);
 	if (!all)
@@ -503,6 +505,8 @@ static int mv_nl_get_share(struct sk_buff *skb, struct genl_info *info)
 static int mv_nl_set_share(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	u32 pages, ms;
+	bool on;
 
 	if (!!a[MV_A_SHARE_DOMAIN_ID] != !!a[MV_A_SHARE_DOMAIN_POLICY]) {
 		NL_SET_ERR_MSG(info->extack,
@@ -528,15 +532,15 @@ static int mv_nl_set_share(struct sk_buff *skb, struct genl_info *info)
 		if (ret)
 			return ret;
 	}
-	if (a[MV_A_SHARE_SCAN_PAGES])
-		WRITE_ONCE(mv_share_scan_pages,
-			   nla_get_u32(a[MV_A_SHARE_SCAN_PAGES]));
-	if (a[MV_A_SHARE_SCAN_INTERVAL_MS])
-		WRITE_ONCE(mv_share_interval_ms,
-			   nla_get_u32(a[MV_A_SHARE_SCAN_INTERVAL_MS]));
-	if (a[MV_A_SHARE_ENABLED])
-		WRITE_ONCE(mv_share_enabled, nla_get_u8(a[MV_A_SHARE_ENABLED]));
-	mv_share_kick();
+	/* The policy checked the ranges. */
+	on = a[MV_A_SHARE_ENABLED] && nla_get_u8(a[MV_A_SHARE_ENABLED]);
+	pages = a[MV_A_SHARE_SCAN_PAGES] ?
+		nla_get_u32(a[MV_A_SHARE_SCAN_PAGES]) : 0;
+	ms = a[MV_A_SHARE_SCAN_INTERVAL_MS] ?
+	     nla_get_u32(a[MV_A_SHARE_SCAN_INTERVAL_MS]) : 0;
+	mv_share_configure(a[MV_A_SHARE_ENABLED] ? &on : NULL,
+			   a[MV_A_SHARE_SCAN_PAGES] ? &pages : NULL,
+			   a[MV_A_SHARE_SCAN_INTERVAL_MS] ? &ms : NULL);
 	return 0;
 }
 
@@ -626,7 +630,7 @@ static struct genl_family mv_genl_family __ro_after_init = {
 };
 
 /* Tell the events group about @vm; best effort, like every multicast. */
-void mv_nl_event(struct mv_vm *vm, u8 cmd)
+static void mv_nl_event(struct mv_vm *vm, u8 cmd)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -646,7 +650,7 @@ void mv_nl_event(struct mv_vm *vm, u8 cmd)
 }
 
 /* The scanner finished a pass: the counters go to the events group. */
-void mv_nl_share_event(void)
+static void mv_nl_share_event(void)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -665,12 +669,35 @@ void mv_nl_share_event(void)
 	genlmsg_multicast(&mv_genl_family, msg, 0, 0, GFP_KERNEL);
 }
 
+/* What the layers below announce (notify.c) goes out on the events group. */
+static int mv_nl_notified(struct notifier_block *nb, unsigned long cmd,
+			  void *data)
+{
+	if (cmd == MV_CMD_EVENT_SCAN_DONE)
+		mv_nl_share_event();
+	else
+		mv_nl_event(data, cmd);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block mv_nl_notifier = {
+	.notifier_call = mv_nl_notified,
+};
+
 int __init mv_netlink_init(void)
 {
-	return genl_register_family(&mv_genl_family);
+	int ret = genl_register_family(&mv_genl_family);
+
+	if (ret)
+		return ret;
+	ret = mv_notify_register(&mv_nl_notifier);
+	if (ret)
+		genl_unregister_family(&mv_genl_family);
+	return ret;
 }
 
 void mv_netlink_exit(void)
 {
+	mv_notify_unregister(&mv_nl_notifier);
 	genl_unregister_family(&mv_genl_family);
 }

@@ -42,7 +42,43 @@
 #define MV_TICK_MAX		(SZ_64M >> PAGE_SHIFT)	/* per run */
 #define MV_HYSTERESIS		(SZ_32M >> PAGE_SHIFT)
 
-static DEFINE_MUTEX(mv_policy_lock);	/* auto targets, mv_pstats, times */
+static bool mv_balloon_auto = true;
+module_param_named(balloon_auto, mv_balloon_auto, bool, 0444);
+MODULE_PARM_DESC(balloon_auto,
+		 "Balloon idle VMs on our own when the host is short of memory (default Y; also mvctl balloon set auto on|off)");
+
+static unsigned int mv_balloon_tax_pct = 75;
+static struct mv_uint_param mv_p_balloon_tax_pct = {
+	&mv_balloon_tax_pct, 0, 99
+};
+module_param_cb(balloon_tax_pct, &mv_uint_param_ops,
+		&mv_p_balloon_tax_pct, 0444);
+__MODULE_PARM_TYPE(balloon_tax_pct, "uint");
+MODULE_PARM_DESC(balloon_tax_pct,
+		 "Idle memory tax, 0 to 99%: how much more an idle page costs than an active one when choosing where to balloon (default 75)");
+
+static unsigned int mv_balloon_floor_pct = 25;
+static struct mv_uint_param mv_p_balloon_floor_pct = {
+	&mv_balloon_floor_pct, 0, 100
+};
+module_param_cb(balloon_floor_pct, &mv_uint_param_ops,
+		&mv_p_balloon_floor_pct, 0444);
+__MODULE_PARM_TYPE(balloon_floor_pct, "uint");
+MODULE_PARM_DESC(balloon_floor_pct,
+		 "The pressure policy leaves every VM at least this share of its memory, 0 to 100% (default 25)");
+
+static unsigned int mv_balloon_free_target_mb;
+static struct mv_uint_param mv_p_balloon_free_target_mb = {
+	&mv_balloon_free_target_mb, 0, UINT_MAX
+};
+module_param_cb(balloon_free_target_mb, &mv_uint_param_ops,
+		&mv_p_balloon_free_target_mb, 0444);
+__MODULE_PARM_TYPE(balloon_free_target_mb, "uint");
+MODULE_PARM_DESC(balloon_free_target_mb,
+		 "Host memory (MemAvailable) the pressure policy keeps free, in MiB (default 0: 5% of RAM)");
+
+/* The auto targets, mv_pstats, the times below; outside mv_srcu. */
+static DEFINE_MUTEX(mv_policy_lock);
 static struct mv_balloon_policy_stats mv_pstats;
 static atomic_long_t mv_shrink_want;
 static atomic_long_t mv_shrink_calls;
@@ -131,7 +167,7 @@ static void mv_sample(struct mv_vm *vm)
 	idx = srcu_read_lock(&mv_srcu);
 	if (READ_ONCE(vm->dying))
 		goto out;
-	spin_lock(&vm->mmu.lock);
+	spin_lock(&vm->mmu_lock);
 	for (i = 0; i < b->nr_sample; i++)
 		young += mv_rmap_test_and_clear_young(vm, b->sample[i]);
 	if (b->nr_sample) {
@@ -151,7 +187,7 @@ static void mv_sample(struct mv_vm *vm)
 		b->sample[n++] = gfn;
 	}
 	b->nr_sample = n;
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	/* Accessed bits only come back once the TLBs let go. */
 	mv_mmu_commit(vm);
 out:
@@ -333,9 +369,26 @@ static struct shrinker mv_shrinker = {
 	.seeks = DEFAULT_SEEKS,
 };
 
-/* Settings changed: act on them now. */
-void mv_pressure_kick(void)
+void mv_pressure_get_config(struct mv_balloon_config *cfg)
 {
+	cfg->autob = READ_ONCE(mv_balloon_auto);
+	cfg->tax_pct = READ_ONCE(mv_balloon_tax_pct);
+	cfg->floor_pct = READ_ONCE(mv_balloon_floor_pct);
+	cfg->free_target_mb = READ_ONCE(mv_balloon_free_target_mb);
+}
+
+/* New settings (netlink checked their ranges); the worker acts on them now. */
+void mv_pressure_configure(const bool *autob, const u32 *tax_pct,
+			   const u32 *floor_pct, const u32 *free_target_mb)
+{
+	if (tax_pct)
+		WRITE_ONCE(mv_balloon_tax_pct, *tax_pct);
+	if (floor_pct)
+		WRITE_ONCE(mv_balloon_floor_pct, *floor_pct);
+	if (free_target_mb)
+		WRITE_ONCE(mv_balloon_free_target_mb, *free_target_mb);
+	if (autob)
+		WRITE_ONCE(mv_balloon_auto, *autob);
 	mod_delayed_work(system_unbound_wq, &mv_pressure_work, 0);
 }
 

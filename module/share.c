@@ -25,6 +25,12 @@
  * Sharing domains: pages are only shared between VMs of one domain, and a
  * domain's policy says what may be shared there (everything, zero pages
  * only, nothing): the answer to the known page-sharing side channels.
+ *
+ * The scanner keeps its own list of VMs (a VM joins when created and
+ * leaves at teardown, before its memory goes) and walks it under mv_srcu,
+ * so it never holds a reference that would make it the one to free a VM.
+ * Nothing here waits for other vCPUs with a lock held: a merge that finds
+ * a flush owed lets go of the MMU lock to flush, then looks again.
  */
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
@@ -57,10 +63,53 @@ struct mv_hint {
 
 #define MV_SHARE_HASH_BITS	14
 
+static bool mv_share_enabled = true;
+module_param_named(share_enabled, mv_share_enabled, bool, 0644);
+MODULE_PARM_DESC(share_enabled,
+		 "Share identical guest pages copy-on-write (default Y; also mvctl share set on|off)");
+
+static unsigned int mv_share_scan_pages = 256;
+static struct mv_uint_param mv_p_share_scan_pages = {
+	&mv_share_scan_pages, 1, MV_SHARE_MAX_SCAN_PAGES
+};
+module_param_cb(share_scan_pages, &mv_uint_param_ops,
+		&mv_p_share_scan_pages, 0444);
+__MODULE_PARM_TYPE(share_scan_pages, "uint");
+MODULE_PARM_DESC(share_scan_pages,
+		 "Guest pages the sharing scanner looks at per pass (default 256; change it with mvctl share set)");
+
+static unsigned int mv_share_interval_ms = 20;
+static struct mv_uint_param mv_p_share_scan_interval_ms = {
+	&mv_share_interval_ms, 1, MV_SHARE_MAX_INTERVAL_MS
+};
+module_param_cb(share_scan_interval_ms, &mv_uint_param_ops,
+		&mv_p_share_scan_interval_ms, 0444);
+__MODULE_PARM_TYPE(share_scan_interval_ms, "uint");
+MODULE_PARM_DESC(share_scan_interval_ms,
+		 "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
+
+static unsigned int mv_share_hash_bits;
+static struct mv_uint_param mv_p_share_hash_bits = {
+	&mv_share_hash_bits, 0, 64
+};
+module_param_cb(share_hash_bits, &mv_uint_param_ops,
+		&mv_p_share_hash_bits, 0644);
+__MODULE_PARM_TYPE(share_hash_bits, "uint");
+MODULE_PARM_DESC(share_hash_bits,
+		 "For testing: keep only this many bits of each page hash, forcing collisions that the full page comparison must catch (default 0: all 64)");
+
+/* How often a merge looks again after flushing before it gives up. */
+#define MV_MERGE_TRIES	8
+
 static DEFINE_HASHTABLE(mv_frames, MV_SHARE_HASH_BITS);
 static DEFINE_HASHTABLE(mv_hints, MV_SHARE_HASH_BITS);
-/* The tables, frame counts, hints, and the statistics below. */
+/*
+ * The tables, frame counts, hints, the VM list and the statistics below.
+ * Nests inside vm->mmu_lock; nothing nests inside it.
+ */
 static DEFINE_SPINLOCK(mv_share_lock);
+/* The VMs the scanner visits; readers walk it under mv_srcu. */
+static LIST_HEAD(mv_share_vms);
 static DEFINE_XARRAY(mv_domains);	/* id -> policy, if not ALL */
 static struct task_struct *mv_scanner;
 /*
@@ -152,7 +201,7 @@ void mv_share_release(struct mv_vm *vm, struct page *page)
 /* Under the MMU lock: does @gfn still map @page, shared? */
 static bool mv_still_shared(struct mv_vm *vm, u64 gfn, struct page *page)
 {
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	return READ_ONCE(vm->mem.pages[gfn]) == page && mv_page_shared(page);
 }
 
@@ -166,7 +215,7 @@ static bool mv_take_back(struct mv_vm *vm, struct page *page)
 	struct mv_frame *f;
 	bool mine = false;
 
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	if (page == mv_zero_page())
 		return false;
 	f = mv_frame_of(page);
@@ -203,16 +252,16 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 		if (IS_ERR_OR_NULL(page) || !mv_page_shared(page))
 			return page;
 
-		spin_lock(&vm->mmu.lock);
+		spin_lock(&vm->mmu_lock);
 		if (!mv_still_shared(vm, gfn, page)) {
-			spin_unlock(&vm->mmu.lock);
+			spin_unlock(&vm->mmu_lock);
 			continue;
 		}
 		if (mv_take_back(vm, page)) {
-			spin_unlock(&vm->mmu.lock);
+			spin_unlock(&vm->mmu_lock);
 			return page;
 		}
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 
 		/*
 		 * Copy.  If the frame changes hands meanwhile (another writer
@@ -229,9 +278,9 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 		else
 			copy_highpage(copy, page);
 
-		spin_lock(&vm->mmu.lock);
+		spin_lock(&vm->mmu_lock);
 		if (!mv_still_shared(vm, gfn, page)) {
-			spin_unlock(&vm->mmu.lock);
+			spin_unlock(&vm->mmu_lock);
 			__free_page(copy);
 			continue;
 		}
@@ -251,7 +300,7 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 			last = mv_frame_put_user(f);
 		}
 		spin_unlock(&mv_share_lock);
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 		/* No vCPU may read the frame through a stale entry after this. */
 		mv_mmu_commit(vm);
 		if (last)
@@ -260,10 +309,35 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 	}
 }
 
-/* mv_page_w() for writers: an empty slot gets a page. */
-struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn)
+/* mv_page_w() for writers (the mem.c hook): an empty slot gets a page. */
+struct page *mv_share_page_w(struct mv_vm *vm, u64 gfn)
 {
 	return mv_page_w(vm, gfn, true);
+}
+
+/*
+ * Under @vm's MMU lock: make @gfn's entries read-only in every TLB.  The
+ * lock goes while flushing (other vCPUs are waited for) and is held again
+ * on return; false when the slot changed meanwhile or the flushes never
+ * caught up.
+ */
+static bool mv_share_freeze(struct mv_vm *vm, u64 gfn, struct page *page)
+{
+	int tries;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	for (tries = 0; tries < MV_MERGE_TRIES; tries++) {
+		if (READ_ONCE(vm->mem.pages[gfn]) != page ||
+		    mv_page_shared(page) || mv_mmu_gfn_shadowed(vm, gfn))
+			break;
+		mv_rmap_write_protect(vm, gfn);
+		if (mv_mmu_flushed(vm))
+			return true;
+		spin_unlock(&vm->mmu_lock);
+		mv_mmu_commit(vm);
+		spin_lock(&vm->mmu_lock);
+	}
+	return false;
 }
 
 /*
@@ -279,19 +353,16 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 	bool same;
 	void *a, *b;
 
-	spin_lock(&vm->mmu.lock);
-	if (READ_ONCE(vm->mem.pages[gfn]) != page || mv_page_shared(page) ||
-	    vm->mmu.s->wp_count[gfn]) {
-		spin_unlock(&vm->mmu.lock);
-		return -EAGAIN;
-	}
 	/*
 	 * From here until the switch no vCPU can write @page: its entries
 	 * are read-only, and no TLB holds a writable one, including entries
 	 * other paths removed but did not flush yet.
 	 */
-	mv_rmap_write_protect(vm, gfn);
-	mv_mmu_flush_to(vm, vm->mmu.flush_gen);
+	spin_lock(&vm->mmu_lock);
+	if (!mv_share_freeze(vm, gfn, page)) {
+		spin_unlock(&vm->mmu_lock);
+		return -EAGAIN;
+	}
 	a = kmap_local_page(page);
 	if (!f) {
 		same = !memchr_inv(a, 0, PAGE_SIZE);
@@ -302,7 +373,7 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 	}
 	kunmap_local(a);
 	if (!same) {
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 		return -ENODATA;
 	}
 	WRITE_ONCE(vm->mem.pages[gfn], target);
@@ -318,7 +389,7 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 		mv_share_stats.zero_merges++;
 	}
 	spin_unlock(&mv_share_lock);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	/* Stale TLB entries may still name @page: flush before freeing it. */
 	mv_mmu_commit(vm);
 	mv_mem_defer_free(page);
@@ -419,7 +490,7 @@ static void mv_hint_add(struct mv_vm *vm, u64 gfn, u64 hash)
 }
 
 /* Forget every hint of @vm (teardown, domain change), a batch at a time. */
-void mv_share_forget_vm(struct mv_vm *vm)
+static void mv_share_forget_hints(struct mv_vm *vm)
 {
 	struct mv_hint *h, *tmp;
 	unsigned int n;
@@ -443,6 +514,18 @@ void mv_share_forget_vm(struct mv_vm *vm)
 }
 
 /*
+ * Teardown: @vm leaves the scanner's list (the caller then waits for
+ * mv_srcu readers, who may still be looking at it) and its hints go.
+ */
+void mv_share_forget_vm(struct mv_vm *vm)
+{
+	spin_lock(&mv_share_lock);
+	list_del_rcu(&vm->share_link);
+	spin_unlock(&mv_share_lock);
+	mv_share_forget_hints(vm);
+}
+
+/*
  * Turn @vm2's page at @gfn2, last seen with @hash, into a shared frame
  * with one user.  NULL if the page changed since (it is volatile).
  */
@@ -453,14 +536,12 @@ static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
 
 	if (!f)
 		return NULL;
-	spin_lock(&vm2->mmu.lock);
+	spin_lock(&vm2->mmu_lock);
 	page = READ_ONCE(vm2->mem.pages[gfn2]);
-	if (!page || mv_page_shared(page) || vm2->mmu.s->wp_count[gfn2])
+	if (!page)
 		goto fail;
 	/* Read-only now, in every TLB: this hash stays true while shared. */
-	mv_rmap_write_protect(vm2, gfn2);
-	mv_mmu_flush_to(vm2, vm2->mmu.flush_gen);
-	if (mv_page_hash(page) != hash)
+	if (!mv_share_freeze(vm2, gfn2, page) || mv_page_hash(page) != hash)
 		goto fail;
 	f->hash = hash;
 	f->domain = READ_ONCE(vm2->share_domain);
@@ -474,10 +555,10 @@ static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
 	spin_lock(&mv_share_lock);
 	hash_add(mv_frames, &f->node, hash);
 	spin_unlock(&mv_share_lock);
-	spin_unlock(&vm2->mmu.lock);
+	spin_unlock(&vm2->mmu_lock);
 	return f;
 fail:
-	spin_unlock(&vm2->mmu.lock);
+	spin_unlock(&vm2->mmu_lock);
 	kfree(f);
 	return NULL;
 }
@@ -513,7 +594,7 @@ static void mv_scan_page(struct mv_vm *vm, u64 gfn, enum mv_share_policy pol)
 	bool zero;
 	void *va;
 
-	if (!page || mv_page_shared(page) || READ_ONCE(vm->mmu.s->wp_count[gfn]))
+	if (!page || mv_page_shared(page) || mv_mmu_gfn_shadowed(vm, gfn))
 		return;
 	va = kmap_local_page(page);
 	zero = !memchr_inv(va, 0, PAGE_SIZE);
@@ -572,14 +653,35 @@ static u64 mv_scan_gfn;
 static u64 mv_pass_pages;
 static unsigned long mv_last_event;
 
+/*
+ * The listed VM with the lowest ID at or above @id, or NULL.  Under
+ * mv_srcu: a VM leaves the list before teardown waits for its readers.
+ */
+static struct mv_vm *mv_share_next_vm(u32 id)
+{
+	struct mv_vm *vm, *best = NULL;
+
+	list_for_each_entry_srcu(vm, &mv_share_vms, share_link,
+				 srcu_read_lock_held(&mv_srcu))
+		if (vm->id >= id && (!best || vm->id < best->id))
+			best = vm;
+	return best;
+}
+
+void mv_share_add_vm(struct mv_vm *vm)
+{
+	spin_lock(&mv_share_lock);
+	list_add_tail_rcu(&vm->share_link, &mv_share_vms);
+	spin_unlock(&mv_share_lock);
+}
+
 /* Scan @vm from mv_scan_gfn on, within @budget; true when at its end. */
 static bool mv_scan_vm(struct mv_vm *vm, unsigned int *budget)
+	__must_hold(&mv_srcu)
 {
 	enum mv_share_policy pol;
 	bool end = true;
-	int idx;
 
-	idx = srcu_read_lock(&mv_srcu);
 	pol = mv_share_policy(READ_ONCE(vm->share_domain));
 	if (READ_ONCE(vm->dying) || pol == MV_SHARE_OFF)
 		goto out;
@@ -596,7 +698,6 @@ static bool mv_scan_vm(struct mv_vm *vm, unsigned int *budget)
 			cond_resched();
 	}
 out:
-	srcu_read_unlock(&mv_srcu, idx);
 	return end;
 }
 
@@ -610,24 +711,25 @@ static bool mv_scan_batch(unsigned int budget)
 	bool full = false;
 
 	while (budget) {
-		u32 id = mv_scan_vm_id;
-		struct mv_vm *vm = mv_vm_get_next(&id);
+		int idx = srcu_read_lock(&mv_srcu);
+		struct mv_vm *vm = mv_share_next_vm(mv_scan_vm_id);
 
 		if (!vm) {
+			srcu_read_unlock(&mv_srcu, idx);
 			/* Past the last VM: a full scan is done. */
 			mv_scan_vm_id = 1;
 			mv_scan_gfn = 0;
 			full = true;
 			break;
 		}
-		if (id != mv_scan_vm_id)
+		if (vm->id != mv_scan_vm_id)
 			mv_scan_gfn = 0;
-		mv_scan_vm_id = id;
+		mv_scan_vm_id = vm->id;
 		if (mv_scan_vm(vm, &budget)) {
-			mv_scan_vm_id = id + 1;
+			mv_scan_vm_id = vm->id + 1;
 			mv_scan_gfn = 0;
 		}
-		mv_vm_put(vm);
+		srcu_read_unlock(&mv_srcu, idx);
 		cond_resched();
 	}
 	/* A pass over no memory at all is no pass. */
@@ -654,15 +756,14 @@ static int mv_share_unshare(struct mv_vm *vm);
 /* Finish unsharing that an earlier change of rules could not complete. */
 static void mv_share_retry(void)
 {
+	int idx = srcu_read_lock(&mv_srcu);
 	struct mv_vm *vm;
-	u32 id = 1;
 
-	while ((vm = mv_vm_get_next(&id))) {
+	list_for_each_entry_srcu(vm, &mv_share_vms, share_link,
+				 srcu_read_lock_held(&mv_srcu))
 		if (READ_ONCE(vm->share_recheck) && !mv_share_unshare(vm))
 			WRITE_ONCE(vm->share_recheck, false);
-		mv_vm_put(vm);
-		id++;
-	}
+	srcu_read_unlock(&mv_srcu, idx);
 }
 
 static int mv_scanner_fn(void *arg)
@@ -679,7 +780,7 @@ static int mv_scanner_fn(void *arg)
 		}
 		/* It reads the rules itself. */
 		if (event)
-			mv_nl_share_event();
+			mv_notify(MV_CMD_EVENT_SCAN_DONE, NULL);
 		schedule_timeout_interruptible(msecs_to_jiffies(READ_ONCE(mv_share_interval_ms)));
 	}
 	return 0;
@@ -689,7 +790,7 @@ static int mv_scanner_fn(void *arg)
 static bool mv_share_allowed(struct mv_vm *vm, struct page *page,
 			     enum mv_share_policy pol)
 {
-	lockdep_assert_held(&vm->mmu.lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	if (page == mv_zero_page())
 		return pol != MV_SHARE_OFF;
 	/* The slot's reference keeps the frame while we hold the lock. */
@@ -709,7 +810,7 @@ static int mv_share_unshare(struct mv_vm *vm)
 	int idx, ret = 0;
 	u64 gfn;
 
-	mv_share_forget_vm(vm);
+	mv_share_forget_hints(vm);
 	idx = srcu_read_lock(&mv_srcu);
 	for (gfn = 0; !READ_ONCE(vm->dying) && gfn < vm->mem.nr_pages; gfn++) {
 		struct page *page = READ_ONCE(vm->mem.pages[gfn]);
@@ -717,10 +818,10 @@ static int mv_share_unshare(struct mv_vm *vm)
 
 		if (!page || !mv_page_shared(page))
 			continue;
-		spin_lock(&vm->mmu.lock);
+		spin_lock(&vm->mmu_lock);
 		bad = READ_ONCE(vm->mem.pages[gfn]) == page &&
 		      mv_page_shared(page) && !mv_share_allowed(vm, page, pol);
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 		/* Unshare; an emptied slot (inflated since) stays empty. */
 		if (bad && IS_ERR(mv_page_w(vm, gfn, false))) {
 			WRITE_ONCE(vm->share_recheck, true);
@@ -752,8 +853,7 @@ int mv_share_set_policy(u32 domain, enum mv_share_policy pol)
 {
 	bool enomem = false;
 	struct mv_vm *vm;
-	u32 id = 1;
-	int ret = 0;
+	int ret = 0, idx;
 
 	down_write(&mv_share_rules);
 	if (pol == MV_SHARE_ALL) {
@@ -770,12 +870,13 @@ int mv_share_set_policy(u32 domain, enum mv_share_policy pol)
 		if (!ret && fresh)
 			mv_nr_policies++;
 	}
-	while (!ret && pol != MV_SHARE_ALL && (vm = mv_vm_get_next(&id))) {
-		if (vm->share_domain == domain && mv_share_unshare(vm))
-			enomem = true;
-		mv_vm_put(vm);
-		id++;
-	}
+	idx = srcu_read_lock(&mv_srcu);
+	if (!ret && pol != MV_SHARE_ALL)
+		list_for_each_entry_srcu(vm, &mv_share_vms, share_link,
+					 srcu_read_lock_held(&mv_srcu))
+			if (vm->share_domain == domain && mv_share_unshare(vm))
+				enomem = true;
+	srcu_read_unlock(&mv_srcu, idx);
 	up_write(&mv_share_rules);
 	return ret ? ret : enomem ? -ENOMEM : 0;
 }
@@ -803,30 +904,45 @@ unsigned int mv_share_get_rules(struct mv_share_rule *rules, unsigned int max)
 void mv_share_get_stats(struct mv_share_stats *st)
 {
 	struct mv_vm *vm;
-	u32 id = 1;
+	int idx;
 
 	spin_lock(&mv_share_lock);
 	*st = mv_share_stats;
 	spin_unlock(&mv_share_lock);
 	st->guest_pages = 0;
 	st->zero = 0;
-	while ((vm = mv_vm_get_next(&id))) {
+	idx = srcu_read_lock(&mv_srcu);
+	list_for_each_entry_srcu(vm, &mv_share_vms, share_link,
+				 srcu_read_lock_held(&mv_srcu)) {
 		long zero = atomic_long_read(&vm->mem.zero);
 
 		st->zero += zero;
 		st->guest_pages += atomic_long_read(&vm->mem.used) +
 				   atomic_long_read(&vm->mem.shared) + zero;
-		mv_vm_put(vm);
-		id++;
 	}
+	srcu_read_unlock(&mv_srcu, idx);
 	st->host_pages = atomic_long_read(&mv_guest_pages);
 	/* All the scanner thread ran, its frees included. */
 	st->cpu_ns = READ_ONCE(mv_scanner->se.sum_exec_runtime);
 }
 
-/* Settings changed: let the scanner see them now. */
-void mv_share_kick(void)
+void mv_share_get_config(struct mv_share_config *cfg)
 {
+	cfg->enabled = READ_ONCE(mv_share_enabled);
+	cfg->scan_pages = READ_ONCE(mv_share_scan_pages);
+	cfg->interval_ms = READ_ONCE(mv_share_interval_ms);
+}
+
+/* New settings (netlink checked their ranges); the scanner sees them now. */
+void mv_share_configure(const bool *enabled, const u32 *scan_pages,
+			const u32 *interval_ms)
+{
+	if (scan_pages)
+		WRITE_ONCE(mv_share_scan_pages, *scan_pages);
+	if (interval_ms)
+		WRITE_ONCE(mv_share_interval_ms, *interval_ms);
+	if (enabled)
+		WRITE_ONCE(mv_share_enabled, *enabled);
 	wake_up_process(mv_scanner);
 }
 

@@ -214,9 +214,9 @@ static void svm_scrub_init(struct vmcb *v)
 	v->save.cr3 = page_to_phys(svm_empty_pd);
 	v->save.efer = EFER_SVME;
 	v->save.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
-	v->save.dr6 = DR6_RESERVED;
-	v->save.dr7 = 0x400;
-	v->save.g_pat = 0x0007040600070406ULL;
+	v->save.dr6 = MV_DR6_RESET;
+	v->save.dr7 = MV_DR7_RESET;
+	v->save.g_pat = MV_PAT_RESET;
 }
 
 static int svm_hw_get(void)
@@ -416,7 +416,7 @@ static void svm_want_flush(struct svm_vcpu *svm, u8 ctl)
 		svm->tlb_ctl = ctl;
 }
 
-static void svm_flush_tlb(struct mv_vcpu *vcpu, int kind)
+static void svm_flush_tlb(struct mv_vcpu *vcpu, enum mv_flush_kind kind)
 {
 	svm_want_flush(to_svm(vcpu), kind == MV_FLUSH_ALL ?
 		       TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ASID_LOCAL);
@@ -595,8 +595,8 @@ static void svm_vcpu_reset(struct mv_vcpu *vcpu)
 	svm_set_segment(vcpu, MV_TR, &sys);
 	svm_set_dtable(vcpu, false, &dt);
 	svm_set_dtable(vcpu, true, &dt);
-	save->dr6 = DR6_RESERVED;
-	save->dr7 = 0x400;
+	save->dr6 = MV_DR6_RESET;
+	save->dr7 = MV_DR7_RESET;
 	save->cpl = 0;
 	save->kernel_gs_base = 0;
 	save->star = 0;
@@ -606,7 +606,7 @@ static void svm_vcpu_reset(struct mv_vcpu *vcpu)
 	save->sysenter_cs = 0;
 	save->sysenter_esp = 0;
 	save->sysenter_eip = 0;
-	save->g_pat = 0x0007040600070406ULL;
+	save->g_pat = MV_PAT_RESET;
 }
 
 static int svm_vcpu_init(struct mv_vcpu *vcpu)
@@ -650,10 +650,10 @@ static int svm_vcpu_init(struct mv_vcpu *vcpu)
 	 * wedge the CPU in an endless exception-delivery loop that no host
 	 * interrupt breaks; we reflect them.
 	 */
-	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_PF);
-	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_UD);
-	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MV_VEC_DB);
-	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + 17 /* #AC */);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_PF);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_UD);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC);
 
 	vmcb->control.iopm_base_pa = page_to_phys(svm_iopm);
 	vmcb->control.msrpm_base_pa = page_to_phys(svm_msrpm);
@@ -713,14 +713,14 @@ static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
 	} else if (code < SVM_EXIT_EXCP_BASE + 32) {
 		u8 vec = code - SVM_EXIT_EXCP_BASE;
 
-		if (vec == MV_VEC_PF) {
+		if (vec == X86_TRAP_PF) {
 			x->kind = MVX_PAGE_FAULT;
 			x->pf.error = i1;
 			x->pf.addr = c->exit_info_2;
 		} else {
 			x->kind = MVX_EXCEPTION;
 			x->exc.vector = vec;
-			x->exc.has_error = vec == 17;	/* #AC pushes 0 */
+			x->exc.has_error = vec == X86_TRAP_AC;	/* pushes 0 */
 			x->exc.error = 0;
 		}
 		/* NRIP is only saved for instruction intercepts. */
@@ -809,7 +809,7 @@ static void svm_save_interrupted_event(struct mv_vcpu *vcpu, u32 info, u32 err)
 	if (!(info & SVM_EXITINTINFO_VALID) || type < 0)
 		return;
 	if (type == MV_EV_SOFT_INT ||
-	    (type == MV_EV_EXCEPTION && (vec == 3 || vec == 4)))
+	    (type == MV_EV_EXCEPTION && (vec == X86_TRAP_BP || vec == X86_TRAP_OF)))
 		return;
 	vcpu->reinject.valid = true;
 	vcpu->reinject.type = type;

@@ -7,7 +7,12 @@
  * leaves the global table (and mvctl's view) when the last reference goes,
  * or earlier when an administrator destroys it; destroying also gives its
  * memory back at once, while the descriptors linger until closed and only
- * answer ENODEV.
+ * answer ENODEV.  The descriptors themselves belong to dev.c, which hands
+ * us its file operations.
+ *
+ * A VM's state (running, paused, crashed, destroyed) changes under
+ * vm->state_lock, an innermost lock; readers just READ_ONCE() it.  vCPUs
+ * are created here too, and freed with their VM.
  */
 #include <linux/anon_inodes.h>
 #include <linux/ctype.h>
@@ -20,8 +25,28 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <asm/fpu/api.h>
 
 #include "minivisor.h"
+
+unsigned int mv_max_vms = 64;
+static struct mv_uint_param mv_p_max_vms = {
+	&mv_max_vms, 1, 4096
+};
+module_param_cb(max_vms, &mv_uint_param_ops, &mv_p_max_vms, 0444);
+__MODULE_PARM_TYPE(max_vms, "uint");
+MODULE_PARM_DESC(max_vms,
+		 "Most VMs that may exist at once, 1 to 4096 (default 64)");
+
+static unsigned int mv_max_guest_mem_mb = 4096;
+static struct mv_uint_param mv_p_max_guest_mem_mb = {
+	&mv_max_guest_mem_mb, 1, 65536
+};
+module_param_cb(max_guest_mem_mb, &mv_uint_param_ops,
+		&mv_p_max_guest_mem_mb, 0444);
+__MODULE_PARM_TYPE(max_guest_mem_mb, "uint");
+MODULE_PARM_DESC(max_guest_mem_mb,
+		 "Largest guest memory size a VM may ask for, 1 to 65536 MiB (default 4096)");
 
 static DEFINE_XARRAY_ALLOC1(mv_vms);
 static DEFINE_MUTEX(mv_vms_mutex);	/* VM count and hardware users */
@@ -73,6 +98,82 @@ struct mv_vm *mv_vm_get_next(u32 *id)
 	return vm;
 }
 
+static void mv_vcpu_free(struct mv_vcpu *vcpu)
+{
+	if (!vcpu)
+		return;
+	mv_mmu_vcpu_free(vcpu);
+	mv_arch->vcpu_destroy(vcpu);
+	fpu_free_guest_fpstate(&vcpu->gfpu);
+	kfree(vcpu->cpuid);
+	if (vcpu->run)
+		free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
+		   const struct file_operations *fops)
+{
+	struct mv_vcpu *vcpu;
+	unsigned int i;
+	int ret, fd;
+
+	if (index >= MV_MAX_VCPUS)
+		return -EINVAL;
+	vcpu = kzalloc(mv_arch->vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->index = index;
+	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
+	mv_irq_line_init(vcpu);
+	ret = -ENOMEM;
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto err;
+	vcpu->cpuid = mv_cpuid_default(&vcpu->cpuid_nent);
+	if (!vcpu->cpuid)
+		goto err;
+	if (!fpu_alloc_guest_fpstate(&vcpu->gfpu))
+		goto err;
+	ret = mv_mmu_vcpu_init(vcpu);
+	if (ret)
+		goto err;
+	ret = mv_arch->vcpu_init(vcpu);
+	if (ret)
+		goto err;
+	mv_regs_reset(vcpu);
+
+	mutex_lock(&vm->lock);
+	ret = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->index == index)
+			goto err_unlock;
+	/* The first vCPU hears about balloon targets. */
+	if (!vm->nr_vcpus)
+		mv_irq_source_add(vcpu, &mv_balloon_irq_source);
+	kref_get(&vm->ref);
+	fd = anon_inode_getfd("minivisor-vcpu", fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		mutex_unlock(&vm->lock);
+		mv_vm_put(vm);
+		goto err;
+	}
+	vm->vcpus[vm->nr_vcpus] = vcpu;
+	/* Readers that see the new count see the slot filled. */
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
+	mutex_unlock(&vm->lock);
+	return fd;
+
+err_unlock:
+	mutex_unlock(&vm->lock);
+err:
+	mv_vcpu_free(vcpu);
+	return ret;
+}
+
 /* Free guest memory and shadow tables; the VM must not run any more. */
 static void mv_vm_teardown(struct mv_vm *vm)
 {
@@ -106,8 +207,8 @@ static void mv_vm_release(struct kref *ref)
 	unsigned int i;
 
 	if (mv_vm_unlist(vm)) {
-		vm->state = MV_VM_DESTROYED;
-		mv_nl_event(vm, MV_CMD_EVENT_VM_DESTROYED);
+		WRITE_ONCE(vm->state, MV_VM_DESTROYED);
+		mv_notify(MV_CMD_EVENT_VM_DESTROYED, vm);
 	}
 	mv_vm_teardown(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -134,56 +235,59 @@ static void mv_vm_kick_all(struct mv_vm *vm)
 		mv_vcpu_kick(vm->vcpus[i]);
 }
 
+/*
+ * Move the VM to @to if its state is one of @from (BIT(enum mv_vm_state)
+ * mask), recording @reason for a crash; true if it moved.
+ */
+static bool mv_vm_set_state(struct mv_vm *vm, unsigned int from, int to,
+			    const char *reason)
+{
+	bool moved = false;
+
+	spin_lock(&vm->state_lock);
+	if (from & BIT(vm->state)) {
+		if (reason)
+			strscpy(vm->crash_reason, reason, sizeof(vm->crash_reason));
+		WRITE_ONCE(vm->state, to);
+		moved = true;
+	}
+	spin_unlock(&vm->state_lock);
+	return moved;
+}
+
+#define MV_VM_LIVE	(BIT(MV_VM_RUNNING) | BIT(MV_VM_PAUSED))
+
 int mv_vm_pause(struct mv_vm *vm, bool pause)
 {
-	int ret = 0;
-
-	mutex_lock(&vm->lock);
-	if (vm->state == MV_VM_DESTROYED || vm->state == MV_VM_CRASHED)
-		ret = -EINVAL;
-	else
-		WRITE_ONCE(vm->state, pause ? MV_VM_PAUSED : MV_VM_RUNNING);
-	mutex_unlock(&vm->lock);
-	if (!ret)
-		mv_vm_kick_all(vm);
-	return ret;
+	if (!mv_vm_set_state(vm, MV_VM_LIVE, pause ? MV_VM_PAUSED : MV_VM_RUNNING,
+			     NULL))
+		return -EINVAL;
+	mv_vm_kick_all(vm);
+	return 0;
 }
 
 int mv_vm_destroy(struct mv_vm *vm)
 {
-	mutex_lock(&vm->lock);
-	if (vm->state == MV_VM_DESTROYED) {
-		mutex_unlock(&vm->lock);
+	if (!mv_vm_set_state(vm, MV_VM_LIVE | BIT(MV_VM_CRASHED),
+			     MV_VM_DESTROYED, NULL))
 		return -ENOENT;
-	}
-	WRITE_ONCE(vm->state, MV_VM_DESTROYED);
-	mutex_unlock(&vm->lock);
-
 	mv_vm_kick_all(vm);
 	/* Wait for every ioctl, MV_RUN included, to notice and leave. */
 	down_write(&vm->alive);
 	mv_vm_teardown(vm);
 	up_write(&vm->alive);
 	if (mv_vm_unlist(vm))
-		mv_nl_event(vm, MV_CMD_EVENT_VM_DESTROYED);
+		mv_notify(MV_CMD_EVENT_VM_DESTROYED, vm);
 	return 0;
 }
 
+/* Called from a vCPU's MV_RUN: takes no lock but the state lock. */
 void mv_vm_crashed(struct mv_vm *vm, const char *reason)
 {
-	bool first = false;
-
-	mutex_lock(&vm->lock);
-	if (vm->state == MV_VM_RUNNING || vm->state == MV_VM_PAUSED) {
-		strscpy(vm->crash_reason, reason, sizeof(vm->crash_reason));
-		WRITE_ONCE(vm->state, MV_VM_CRASHED);
-		first = true;
-	}
-	mutex_unlock(&vm->lock);
-	if (first) {
-		mv_vm_kick_all(vm);
-		mv_nl_event(vm, MV_CMD_EVENT_VM_CRASHED);
-	}
+	if (!mv_vm_set_state(vm, MV_VM_LIVE, MV_VM_CRASHED, reason))
+		return;
+	mv_vm_kick_all(vm);
+	mv_notify(MV_CMD_EVENT_VM_CRASHED, vm);
 }
 
 void mv_vm_exits(struct mv_vm *vm, u64 *stats)
@@ -196,101 +300,6 @@ void mv_vm_exits(struct mv_vm *vm, u64 *stats)
 		for (j = 0; j < __MV_STAT_COUNT; j++)
 			stats[j] += READ_ONCE(vm->vcpus[i]->stats[j]);
 }
-
-static long mv_vm_ioctl_mem(struct mv_vm *vm, unsigned int cmd,
-			    void __user *argp)
-{
-	struct mv_guest_mem m;
-
-	if (copy_from_user(&m, argp, sizeof(m)))
-		return -EFAULT;
-	if (m.flags || !m.size)
-		return -EINVAL;
-	/* mv_srcu is taken page by page, around the kernel side only. */
-	return mv_mem_copy_user(vm, m.gpa, u64_to_user_ptr(m.uaddr), m.size,
-				cmd == MV_WRITE_GUEST);
-}
-
-static long mv_vm_ioctl_balloon(struct mv_vm *vm, void __user *argp)
-{
-	struct mv_balloon_target t;
-	unsigned int i;
-
-	if (copy_from_user(&t, argp, sizeof(t)))
-		return -EFAULT;
-	if ((t.flags & ~MV_BALLOON_RESET) || (t.mem_bytes & ~PAGE_MASK))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(t.reserved); i++)
-		if (t.reserved[i])
-			return -EINVAL;
-	if (t.mem_bytes > (u64)vm->mem.nr_pages << PAGE_SHIFT)
-		return -ERANGE;
-	if (t.flags & MV_BALLOON_RESET)
-		mv_balloon_reset(vm);
-	mv_balloon_set(vm, t.mem_bytes >> PAGE_SHIFT);
-	return 0;
-}
-
-static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct mv_vm *vm = file->private_data;
-	void __user *argp = (void __user *)arg;
-	struct mv_vm_stats st;
-	long ret;
-
-	down_read(&vm->alive);
-	if (READ_ONCE(vm->state) == MV_VM_DESTROYED) {
-		ret = -ENODEV;
-		goto out;
-	}
-	switch (cmd) {
-	case MV_WRITE_GUEST:
-	case MV_READ_GUEST:
-		ret = mv_vm_ioctl_mem(vm, cmd, argp);
-		break;
-	case MV_CREATE_VCPU:
-		ret = mv_vcpu_create(vm, arg);
-		break;
-	case MV_GET_VM_STATS:
-		memset(&st, 0, sizeof(st));
-		st.id = vm->id;
-		st.mem_pages = vm->mem.nr_pages;
-		st.pages_private = atomic_long_read(&vm->mem.used);
-		st.pages_shared = atomic_long_read(&vm->mem.shared);
-		st.pages_zero = atomic_long_read(&vm->mem.zero);
-		st.pages_used = st.pages_private + st.pages_shared + st.pages_zero;
-		st.cow_breaks = atomic_long_read(&vm->mem.cow_breaks);
-		st.balloon_target = mv_balloon_target(vm);
-		st.balloon_pages = mv_balloon_pages(vm);
-		st.balloon_inflated = atomic_long_read(&vm->balloon.inflated_total);
-		st.balloon_deflated = atomic_long_read(&vm->balloon.deflated_total);
-		st.mmu_pages = READ_ONCE(vm->mmu.nr_pages);
-		ret = copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
-		break;
-	case MV_SET_BALLOON:
-		ret = mv_vm_ioctl_balloon(vm, argp);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-out:
-	up_read(&vm->alive);
-	return ret;
-}
-
-static int mv_vm_file_release(struct inode *inode, struct file *file)
-{
-	mv_vm_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations mv_vm_fops = {
-	.owner = THIS_MODULE,
-	.unlocked_ioctl = mv_vm_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.release = mv_vm_file_release,
-	.llseek = noop_llseek,
-};
 
 static int mv_vm_check_config(const struct mv_vm_config *cfg)
 {
@@ -339,16 +348,14 @@ out:
 	return ret;
 }
 
-int mv_vm_create(const struct mv_vm_config __user *ucfg)
+int mv_vm_create(const struct mv_vm_config *cfg,
+		 const struct file_operations *fops)
 {
-	struct mv_vm_config cfg;
 	struct file *file;
 	struct mv_vm *vm;
 	int fd, ret;
 
-	if (copy_from_user(&cfg, ucfg, sizeof(cfg)))
-		return -EFAULT;
-	ret = mv_vm_check_config(&cfg);
+	ret = mv_vm_check_config(cfg);
 	if (ret)
 		return ret;
 
@@ -357,16 +364,19 @@ int mv_vm_create(const struct mv_vm_config __user *ucfg)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->state_lock);
+	spin_lock_init(&vm->mmu_lock);
 	init_rwsem(&vm->alive);
 	init_waitqueue_head(&vm->state_wq);
 	INIT_LIST_HEAD(&vm->share_hints);
-	vm->share_domain = cfg.share_domain;
-	strscpy(vm->name, cfg.name, sizeof(vm->name));
+	INIT_LIST_HEAD(&vm->share_link);
+	vm->share_domain = cfg->share_domain;
+	strscpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->pid = task_tgid_nr(current);
 	get_task_comm(vm->comm, current);
 	vm->state = MV_VM_RUNNING;
 
-	ret = mv_mem_init(&vm->mem, cfg.mem_size);
+	ret = mv_mem_init(&vm->mem, cfg->mem_size);
 	if (ret)
 		goto err_mem;
 	ret = mv_balloon_init(vm);
@@ -383,19 +393,20 @@ int mv_vm_create(const struct mv_vm_config __user *ucfg)
 	 * here on the VM goes through its release, which this pairs with.
 	 */
 	__module_get(THIS_MODULE);
+	mv_share_add_vm(vm);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
 		goto err_put;
 	}
-	file = anon_inode_getfile("minivisor-vm", &mv_vm_fops, vm, O_RDWR);
+	file = anon_inode_getfile("minivisor-vm", fops, vm, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		ret = PTR_ERR(file);
 		goto err_put;
 	}
-	mv_nl_event(vm, MV_CMD_EVENT_VM_CREATED);
+	mv_notify(MV_CMD_EVENT_VM_CREATED, vm);
 	fd_install(fd, file);
 	return fd;
 

@@ -36,7 +36,7 @@ static u64 mv_rsvd_mask(struct mv_vcpu *vcpu, enum mv_gmode mode, int level,
 			bool large)
 {
 	u8 maxphy = mv_guest_maxphyaddr(vcpu);
-	bool nx = vcpu->efer & MV_EFER_NXE;
+	bool nx = vcpu->efer & EFER_NX;
 	u64 high;
 
 	if (mode == MV_GMODE_32BIT) {
@@ -113,10 +113,10 @@ static int mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
 			return PTR_ERR(page);
 		if (!page)
 			return 0;
-		spin_lock(&vm->mmu.lock);
+		spin_lock(&vm->mmu_lock);
 		if (mv_mem_private(vm, gfn, page))
 			break;
-		spin_unlock(&vm->mmu.lock);
+		spin_unlock(&vm->mmu_lock);
 	}
 	va = kmap_local_page(page);
 	if (size == 4)
@@ -125,15 +125,15 @@ static int mv_gpte_cmpxchg(struct mv_vm *vm, u64 gpa, int size, u64 old,
 	else
 		ok = cmpxchg64((u64 *)(va + (gpa & ~PAGE_MASK)), old, new) == old;
 	kunmap_local(va);
-	spin_unlock(&vm->mmu.lock);
+	spin_unlock(&vm->mmu_lock);
 	return ok;
 }
 
 /* The I/D bit of a #PF error code only exists with NX or SMEP enabled. */
 static u32 mv_guest_pferr(struct mv_vcpu *vcpu, u32 err)
 {
-	if (!(vcpu->efer & MV_EFER_NXE) && !(vcpu->cr4 & X86_CR4_SMEP))
-		err &= ~MV_PF_FETCH;
+	if (!(vcpu->efer & EFER_NX) && !(vcpu->cr4 & X86_CR4_SMEP))
+		err &= ~X86_PF_INSTR;
 	return err;
 }
 
@@ -144,22 +144,22 @@ static u32 mv_guest_pferr(struct mv_vcpu *vcpu, u32 err)
 static u32 mv_check_access(struct mv_vcpu *vcpu, u32 access, u32 pferr,
 			   bool user_page)
 {
-	bool user = pferr & MV_PF_USER, write = pferr & MV_PF_WRITE;
-	bool fetch = pferr & MV_PF_FETCH;
+	bool user = pferr & X86_PF_USER, write = pferr & X86_PF_WRITE;
+	bool fetch = pferr & X86_PF_INSTR;
 
 	if (user && !(access & ACC_U))
-		return pferr | MV_PF_PRESENT;
-	if (write && !(access & ACC_W) && (user || (vcpu->cr0 & MV_CR0_WP)))
-		return pferr | MV_PF_PRESENT;
+		return pferr | X86_PF_PROT;
+	if (write && !(access & ACC_W) && (user || (vcpu->cr0 & X86_CR0_WP)))
+		return pferr | X86_PF_PROT;
 	if (fetch && !(access & ACC_X))
-		return pferr | MV_PF_PRESENT;
+		return pferr | X86_PF_PROT;
 	if (!user && user_page) {
 		if (fetch && (vcpu->cr4 & X86_CR4_SMEP))
-			return pferr | MV_PF_PRESENT;
+			return pferr | X86_PF_PROT;
 		/* Supervisor data access to a user page, without RFLAGS.AC. */
 		if (!fetch && (vcpu->cr4 & X86_CR4_SMAP) &&
 		    !(vcpu->rflags & X86_EFLAGS_AC))
-			return pferr | MV_PF_PRESENT;
+			return pferr | X86_PF_PROT;
 	}
 	return 0;
 }
@@ -170,12 +170,12 @@ int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
 	enum mv_gmode mode = mv_guest_mode(vcpu);
 	struct mv_vm *vm = vcpu->vm;
 	int level, size, bits_per, shift;
-	bool nxe = vcpu->efer & MV_EFER_NXE;
+	bool nxe = vcpu->efer & EFER_NX;
 	u64 table, pte, mask;
 	u32 fault;
 	int ret;
 
-	pferr &= MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH;
+	pferr &= X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR;
 retry:
 	memset(w, 0, sizeof(*w));
 	w->access = ACC_ALL;
@@ -232,7 +232,7 @@ retry:
 		if (level == 4)
 			large = false;
 		if (pte & mv_rsvd_mask(vcpu, mode, level, large)) {
-			w->fault = mv_guest_pferr(vcpu, pferr | MV_PF_PRESENT | MV_PF_RSVD);
+			w->fault = mv_guest_pferr(vcpu, pferr | X86_PF_PROT | X86_PF_RSVD);
 			return MV_WALK_FAULT;
 		}
 		if (!(pte & PTE_W))
@@ -273,7 +273,7 @@ retry:
 
 		if (mode == MV_GMODE_PAE && level == 3)
 			break;			/* PDPTEs have no A bit */
-		if (level == w->level && (pferr & MV_PF_WRITE))
+		if (level == w->level && (pferr & X86_PF_WRITE))
 			new |= PTE_D;
 		if (new == old)
 			continue;

@@ -232,6 +232,58 @@ TEST_F(vm, mmio_reads_and_writes)
 	EXPECT_UCALL(t, UCALL_DONE);
 }
 
+/*
+ * struct mv_run is the VMM's to scribble on: a length or count rewritten
+ * between exit and re-entry must not make the kernel copy more than the
+ * instruction moves (a stack overflow, a read past the run page).
+ */
+TEST_F(vm, rewritten_run_page_is_harmless)
+{
+	struct tvm *t = &self->t;
+	struct mv_run *run = mvrun(t);
+	unsigned int i, got = 0;
+
+	start(_metadata, t, T_MMIO, MMIO);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(TVM_EXIT_MMIO, tvm_run(t));
+	/* The six loads: answer, then claim a huge length. */
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(TVM_EXIT_MMIO, tvm_run(t));
+		ASSERT_FALSE(t->mmio.is_write);
+		memcpy(t->mmio.data, "\x81\x82\x83\x84\x85\x86\x87\x88", 8);
+		run->mmio.len = 0xffffffff;
+	}
+	EXPECT_UCALL(t, UCALL_DONE);
+
+	tvm_destroy(t);
+	ASSERT_EQ(0, tvm_create(t, TVM_MV, MEM, "exits_test"));
+	run = mvrun(t);
+	start(_metadata, t, T_PIO, 0);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(TVM_EXIT_IO, tvm_run(t));	/* OUT b/w/l */
+	EXPECT_IO(t, true, 1, PORT_TEST_IN, 1);
+	t->io.data[0] = 0xa5;
+	EXPECT_IO(t, true, 2, PORT_TEST_IN, 1);
+	memcpy(t->io.data, "\xa6\xa5", 2);
+	EXPECT_IO(t, true, 4, PORT_TEST_IN, 1);
+	memcpy(t->io.data, "\xa8\xa7\xa6\xa5", 4);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(TVM_EXIT_IO, tvm_run(t));	/* REP OUTSW x 2 */
+	/* REP INSB: claim far more elements than the exit asked for. */
+	while (got < 3000) {
+		ASSERT_EQ(TVM_EXIT_IO, tvm_run(t));
+		ASSERT_TRUE(t->io.in);
+		for (i = 0; i < t->io.count; i++)
+			t->io.data[i] = (got + i) & 0xff;
+		got += t->io.count;
+		run->io.count = 1 << 20;
+	}
+	ASSERT_EQ(TVM_EXIT_IO, tvm_run(t));
+	for (i = 0; i < 4; i++)
+		memcpy(t->io.data + 4 * i, &i, 4);
+	EXPECT_UCALL(t, UCALL_DONE);
+}
+
 TEST_F(vm, hlt_with_interrupts_off_exits)
 {
 	struct tvm *t = &self->t;

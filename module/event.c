@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What happens to a vCPU from outside its instruction stream: requests
+ * other contexts make of it, kicks out of the guest, exceptions (queued
+ * and merged the way the CPU does), interrupts from its interrupt sources,
+ * and the one way a run ends with an internal error.
+ *
+ * Interrupt sources are asked in the order they were added, before every
+ * entry; the first one with a vector wins, and is acknowledged when the
+ * vector goes into the hardware.  Today they are the VMM's interrupt line
+ * (MV_INTERRUPT) and the balloon (on vCPU 0); a local APIC is one more.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "minivisor.h"
+
+void mv_vcpu_kick(struct mv_vcpu *vcpu)
+{
+	struct task_struct *task;
+
+	wake_up_interruptible(&vcpu->wq);
+	rcu_read_lock();
+	task = READ_ONCE(vcpu->task);
+	if (task && READ_ONCE(vcpu->mode) == MV_IN_GUEST)
+		kick_process(task);
+	rcu_read_unlock();
+}
+
+void mv_make_request(struct mv_vcpu *vcpu, enum mv_request req)
+{
+	mv_request(vcpu, req);
+	/* The request before the mode: pairs with the run loop. */
+	smp_mb__after_atomic();
+	mv_vcpu_kick(vcpu);
+}
+
+int mv_internal_error(struct mv_vcpu *vcpu, u32 suberror, unsigned int n,
+		      const u64 *data)
+{
+	struct mv_run *run = vcpu->run;
+
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->exit_reason = MV_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = min_t(unsigned int, n, ARRAY_SIZE(run->internal.data));
+	memcpy(run->internal.data, data, run->internal.ndata * sizeof(u64));
+	return MV_RET_USER;
+}
+
+static bool mv_contributory(u8 vec)
+{
+	return vec == X86_TRAP_DE || (vec >= X86_TRAP_TS && vec <= X86_TRAP_GP);
+}
+
+/*
+ * Queue an exception, merging with one already pending (or being
+ * delivered) the way the CPU does: two contributory faults, or a #PF then
+ * a contributory fault or #PF, make a #DF; a fault on top of #DF shuts the
+ * machine down.
+ */
+void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
+			u32 error)
+{
+	struct mv_event *prev = NULL;
+
+	if (vcpu->exc.valid)
+		prev = &vcpu->exc;
+	else if (vcpu->reinject.valid && vcpu->reinject.type == MV_EV_EXCEPTION)
+		prev = &vcpu->reinject;
+	if (prev) {
+		u8 p = prev->vector;
+
+		prev->valid = false;
+		if (p == X86_TRAP_DF) {
+			mv_request(vcpu, MV_REQ_TRIPLE_FAULT);
+			return;
+		}
+		if ((mv_contributory(p) && mv_contributory(vector)) ||
+		    (p == X86_TRAP_PF && (mv_contributory(vector) ||
+					  vector == X86_TRAP_PF))) {
+			vector = X86_TRAP_DF;
+			has_error = true;
+			error = 0;
+		}
+	}
+	/* Real mode pushes no error codes. */
+	if (!(vcpu->cr0 & X86_CR0_PE))
+		has_error = false;
+	vcpu->exc.valid = true;
+	vcpu->exc.type = MV_EV_EXCEPTION;
+	vcpu->exc.vector = vector;
+	vcpu->exc.has_error = has_error;
+	vcpu->exc.error = error;
+}
+
+void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error)
+{
+	mv_queue_exception(vcpu, X86_TRAP_PF, true, error);
+	if (vcpu->exc.valid && vcpu->exc.vector == X86_TRAP_PF)
+		vcpu->cr2 = addr;
+}
+
+void mv_irq_source_add(struct mv_vcpu *vcpu, const struct mv_irq_source *src)
+{
+	if (!WARN_ON(vcpu->nr_irq_sources >= MV_MAX_IRQ_SOURCES))
+		vcpu->irq_sources[vcpu->nr_irq_sources++] = src;
+}
+
+/* The source with an interrupt for us, and its vector; NULL if none. */
+static const struct mv_irq_source *mv_irq_find(struct mv_vcpu *vcpu,
+					       int *vector)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcpu->nr_irq_sources; i++) {
+		*vector = vcpu->irq_sources[i]->pending(vcpu);
+		if (*vector >= 0)
+			return vcpu->irq_sources[i];
+	}
+	return NULL;
+}
+
+bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu)
+{
+	int vector;
+
+	return mv_irq_find(vcpu, &vector);
+}
+
+/* The VMM's interrupt line: one vector at a time. */
+static int mv_irq_line_pending(struct mv_vcpu *vcpu)
+{
+	/* Pairs with the release in mv_irq_line_raise(): the vector is set. */
+	return smp_load_acquire(&vcpu->irq_pending) ?
+	       READ_ONCE(vcpu->irq_vector) : -1;
+}
+
+static void mv_irq_line_ack(struct mv_vcpu *vcpu, int vector)
+{
+	spin_lock(&vcpu->irq_lock);
+	if (vcpu->irq_pending && vcpu->irq_vector == vector)
+		WRITE_ONCE(vcpu->irq_pending, false);
+	spin_unlock(&vcpu->irq_lock);
+}
+
+static const struct mv_irq_source mv_irq_line = {
+	.pending = mv_irq_line_pending,
+	.ack = mv_irq_line_ack,
+};
+
+void mv_irq_line_init(struct mv_vcpu *vcpu)
+{
+	spin_lock_init(&vcpu->irq_lock);
+	mv_irq_source_add(vcpu, &mv_irq_line);
+}
+
+int mv_irq_line_raise(struct mv_vcpu *vcpu, u8 vector)
+{
+	int ret = 0;
+
+	spin_lock(&vcpu->irq_lock);
+	if (vcpu->irq_pending) {
+		ret = -EBUSY;
+	} else {
+		WRITE_ONCE(vcpu->irq_vector, vector);
+		/* The vector before the flag: readers take no lock. */
+		smp_store_release(&vcpu->irq_pending, true);
+	}
+	spin_unlock(&vcpu->irq_lock);
+	if (!ret)
+		mv_make_request(vcpu, MV_REQ_EVENT);
+	return ret;
+}
+
+bool mv_irq_line_is_pending(struct mv_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->irq_pending);
+}
+
+/*
+ * Program the next event into the hardware: an exception first, then an
+ * event the last exit interrupted, then an interrupt if the guest can take
+ * one now (else ask to hear when it can).  Nothing if one is programmed.
+ */
+void mv_inject_events(struct mv_vcpu *vcpu)
+{
+	struct mv_event ev = { .valid = true, .type = MV_EV_INTR };
+	const struct mv_irq_source *src;
+	int vector;
+
+	if (vcpu->event_programmed)
+		return;
+	if (vcpu->exc.valid || vcpu->reinject.valid) {
+		struct mv_event *e = vcpu->exc.valid ? &vcpu->exc :
+						       &vcpu->reinject;
+
+		mv_arch->inject_event(vcpu, e);
+		e->valid = false;
+		vcpu->event_programmed = true;
+		return;
+	}
+	src = mv_irq_find(vcpu, &vector);
+	if (!src)
+		return;
+	if (!(vcpu->rflags & X86_EFLAGS_IF) || mv_arch->interrupt_shadow(vcpu)) {
+		mv_arch->set_irq_window(vcpu, true);
+		return;
+	}
+	src->ack(vcpu, vector);
+	mv_arch->set_irq_window(vcpu, false);
+	ev.vector = vector;
+	mv_arch->inject_event(vcpu, &ev);
+	vcpu->event_programmed = true;
+}
