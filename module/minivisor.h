@@ -20,6 +20,7 @@
 #include <linux/minivisor.h>
 #include <asm/fpu/api.h>
 
+#include "decode.h"
 #include "version.h"
 
 struct mv_vm;
@@ -318,26 +319,9 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
  */
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
 
-/* emulate.c: instruction decoding for MMIO, CR/DR moves, string I/O */
-#define MV_MAX_INSN	15
+/* decode.c: declared in decode.h (struct mv_insn and the decoder) */
 
-struct mv_insn {
-	u8 bytes[MV_MAX_INSN];
-	u8 len;
-	u8 opsize;		/* 2, 4, 8 */
-	u8 addrsize;		/* 2, 4, 8 */
-	u8 rex;
-	u8 seg;			/* enum mv_seg, after overrides */
-	bool rep;
-	bool lock;
-	u16 opcode;		/* 0x0f00 | second byte for two-byte opcodes */
-	u8 modrm_mod, modrm_reg, modrm_rm;
-	bool has_modrm;
-	u64 ea;			/* effective address (offset), if memory */
-	u64 imm;
-};
-
-int mv_insn_fetch_decode(struct mv_vcpu *vcpu, struct mv_insn *insn);
+/* emulate.c: MMIO, CR/DR moves, INVLPG, skipping an instruction */
 /* Emulate the MMIO access of @insn at @gpa; 0, 1 (exit to user) or -errno. */
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa);
 void mv_emulate_mmio_complete(struct mv_vcpu *vcpu);
