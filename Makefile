@@ -6,6 +6,7 @@
 #   make check            the whole test suite inside emulated machines
 #   make check-quick      build and boot the suite only (TESTS="a_test b_test"
 #                         for some binaries): no style, DKMS or no-SVM boot
+#   make unit             unit tests of module code, in userspace (no guest)
 #   make bench            side-by-side figures against KVM
 #   make shell            boot the test machine to an interactive shell
 #   make style            checkpatch --strict over module/ and uapi/
@@ -53,6 +54,9 @@ check:
 check-quick:
 	MV_QUICK=1 MV_TESTS="$(TESTS)" scripts/check.sh
 
+unit:
+	$(MAKE) -C tests/unit check
+
 bench:
 	scripts/bench.sh
 
@@ -72,7 +76,8 @@ module-clean:
 clean: module-clean
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C tests/unit clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check check-quick \
-	bench shell demo style module-clean clean
+	unit bench shell demo style module-clean clean

@@ -74,6 +74,7 @@
 #include <asm/trap_pf.h>
 #include <asm/trapnr.h>
 
+#include "decode.h"
 #include "version.h"
 
 struct mv_vm;
@@ -707,26 +708,7 @@ void mv_vm_exits(struct mv_vm *vm, u64 *stats);
 int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 		   const struct file_operations *fops);
 
-/* decode.c, emulate.c: instruction decoding and emulation */
-#define MV_MAX_INSN	15
-
-struct mv_insn {
-	u8 bytes[MV_MAX_INSN];
-	u8 len;
-	u8 opsize;		/* 2, 4, 8 */
-	u8 addrsize;		/* 2, 4, 8 */
-	u8 rex;
-	u8 seg;			/* enum mv_seg, after overrides */
-	bool rep;
-	bool lock;
-	u16 opcode;		/* 0x0f00 | second byte for two-byte opcodes */
-	u8 modrm_mod, modrm_reg, modrm_rm;
-	bool has_modrm;
-	u64 ea;			/* effective address (offset), if memory */
-	u64 imm;
-};
-
-int mv_insn_fetch_decode(struct mv_vcpu *vcpu, struct mv_insn *insn);
+/* decode.c (decode.h: struct mv_insn, the decoder), emulate.c */
 /*
  * The emulator's entry points return an enum mv_ret or -errno.  The MMIO
  * access at @gpa: MV_RET_USER with struct mv_run filled for userspace.

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: the whole suite.  Installs what it needs, checks style,
-# builds against the stock kernel, does the DKMS round trip, boots the
-# stock kernel under QEMU TCG (-cpu max: AMD SVM with NPT) to run the
-# kselftests, boots it again without SVM, scans every kernel log, and ends
-# with "N passed, N failed".
+# runs the unit tests (module code built in userspace), builds against
+# the stock kernel, does the DKMS round trip, boots the stock kernel
+# under QEMU TCG (-cpu max: AMD SVM with NPT) to run the kselftests,
+# boots it again without SVM, scans every kernel log, and ends with
+# "N passed, N failed".
 #
 # For iteration: MV_QUICK=1 skips style, modinfo, DKMS and the no-SVM boot;
 # MV_TESTS="exits_test paging_test" runs only those kselftest binaries
@@ -100,6 +101,7 @@ mv_env
 echo "# stock kernel: $KVER"
 
 [ "$quick" = 1 ] || step "style (checkpatch --strict, sparse)" "$MV_TOP/scripts/style.sh" || true
+step "unit tests (decoder, in userspace)" make -s -C "$MV_TOP/tests/unit" check || true
 step "build against $KVER" "$MV_TOP/scripts/build.sh" || summary
 if [ "$quick" != 1 ]; then
 	step "modinfo fields" "$MV_TOP/scripts/modinfo-check.sh" || true

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What module/decode.c takes from <linux/kernel.h>, for userspace. */
+#ifndef MV_SHIM_LINUX_KERNEL_H
+#define MV_SHIM_LINUX_KERNEL_H
+
+#include <errno.h>
+#include <linux/types.h>
+
+#define BIT(n)		(1UL << (n))
+#define BIT_ULL(n)	(1ULL << (n))
+#define PAGE_SIZE	4096UL
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define min_t(type, a, b) ({		\
+	type __a = (a), __b = (b);	\
+	__a < __b ? __a : __b;		\
+})
+
+/* Sign-extend @value from bit @index, as <linux/bitops.h> does. */
+static inline s64 sign_extend64(u64 value, int index)
+{
+	int shift = 63 - index;
+
+	return (s64)(value << shift) >> shift;
+}
+
+#endif
