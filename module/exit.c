@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 
 #include "minivisor.h"
+#include "trace.h"
 
 u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 {
@@ -228,8 +229,10 @@ static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 		vcpu->regs[MV_RAX] = (u32)val;
 		vcpu->regs[MV_RDX] = val >> 32;
 	}
+	trace_mv_msr(vcpu, write, index, val, false);
 	return mv_skip_insn(vcpu);
 gp:
+	trace_mv_msr(vcpu, write, index, val, true);
 	mv_queue_exception(vcpu, MV_VEC_GP, true, 0);
 	return 0;
 }
@@ -241,6 +244,7 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_CPUID]++;
 	mv_cpuid_lookup(vcpu, vcpu->regs[MV_RAX], vcpu->regs[MV_RCX],
 			&a, &b, &c, &d);
+	trace_mv_cpuid(vcpu, a, b, c, d);
 	vcpu->regs[MV_RAX] = a;
 	vcpu->regs[MV_RBX] = b;
 	vcpu->regs[MV_RCX] = c;
@@ -272,6 +276,7 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_PAGE_FAULT]++;
 	ret = mv_mmu_page_fault(vcpu, vcpu->exit.pf.addr, vcpu->exit.pf.error,
 				&gpa);
+	trace_mv_page_fault(vcpu, ret, gpa);
 	if (ret <= 0)
 		return ret;
 	if (ret == 2)
@@ -331,6 +336,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 			u32 v = vcpu->regs[MV_RAX];
 
 			memcpy(data, &v, size);
+			trace_mv_pio(vcpu, 1, data);
 			vcpu->rip = x->io.next_rip;
 		}
 		return 1;
@@ -393,6 +399,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 			memcpy(data + (count - 1 - i) * size, tmp, size);
 		}
 	}
+	trace_mv_pio(vcpu, count, data);
 	mv_string_step(vcpu, reg, count);
 	mv_string_done(vcpu);
 	return 1;
@@ -412,6 +419,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 	case MV_PENDING_IO_IN:
 		memcpy(&v, data, size);
 		mv_gpr_write(vcpu, MV_RAX, size, v);
+		trace_mv_pio(vcpu, 1, data);
 		vcpu->rip = vcpu->exit.io.next_rip;
 		break;
 	case MV_PENDING_INS:
@@ -427,6 +435,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 			ret = mv_mem_copy(vcpu->vm, vcpu->mmio_gpa, data,
 					  count * size, true);
 		}
+		trace_mv_pio(vcpu, count, data);
 		mv_string_step(vcpu, MV_RDI, count);
 		mv_string_done(vcpu);
 		break;

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 
 #include "mmu.h"
+#include "trace.h"
 
 #define GPTE_P		BIT_ULL(0)
 #define GPTE_W		BIT_ULL(1)
@@ -274,6 +275,7 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 	void *gtable;
 	int i;
 
+	trace_mv_sp_sync(vm, sp);
 	list_del_init(&sp->unsync_link);
 	sp->unsync = false;
 	if (gpage) {
@@ -358,6 +360,7 @@ static int mv_write_to_table(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 			if (sp->gfn != gfn || sp->role.direct || sp->unsync)
 				continue;
 			sp->unsync = true;
+			trace_mv_sp_unsync(vm, sp);
 			list_add(&sp->unsync_link, &vm->mmu.s->unsync);
 		}
 	} else {

@@ -36,6 +36,7 @@
 
 #include "minivisor.h"
 #include "mmu.h"
+#include "trace.h"
 
 struct mv_frame {
 	struct hlist_node node;
@@ -252,6 +253,7 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 		}
 		spin_unlock(&mv_share_lock);
 		spin_unlock(&vm->mmu.lock);
+		trace_mv_share_cow(vm, gfn, page, copy, last);
 		/* No vCPU may read the frame through a stale entry after this. */
 		mv_mmu_commit(vm);
 		if (last)
@@ -317,6 +319,7 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 		atomic_long_inc(&vm->mem.zero);
 		mv_share_stats.zero_merges++;
 	}
+	trace_mv_share_merge(vm, gfn, target, f ? f->users : 0);
 	spin_unlock(&mv_share_lock);
 	spin_unlock(&vm->mmu.lock);
 	/* Stale TLB entries may still name @page: flush before freeing it. */

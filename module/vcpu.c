@@ -22,6 +22,7 @@
 
 #include "minivisor.h"
 #include "mmu.h"
+#include "trace.h"
 
 void mv_vcpu_kick(struct mv_vcpu *vcpu)
 {
@@ -109,12 +110,14 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 	if (*programmed)
 		return;
 	if (vcpu->exc.valid) {
+		trace_mv_inject(vcpu, &vcpu->exc, false);
 		mv_arch->inject_event(vcpu, &vcpu->exc);
 		vcpu->exc.valid = false;
 		*programmed = true;
 		return;
 	}
 	if (vcpu->reinject.valid) {
+		trace_mv_inject(vcpu, &vcpu->reinject, true);
 		mv_arch->inject_event(vcpu, &vcpu->reinject);
 		vcpu->reinject.valid = false;
 		*programmed = true;
@@ -137,6 +140,7 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 		/* The guest may have stopped asking since. */
 		if (!ev.vector)
 			return;
+		trace_mv_inject(vcpu, &ev, false);
 		mv_arch->inject_event(vcpu, &ev);
 		*programmed = true;
 	} else {
@@ -233,6 +237,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		mv_mmu_prepare_entry(vcpu);
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
+		trace_mv_entry(vcpu);
 		mv_arch->run(vcpu);
 		vcpu->event_programmed = false;
 		atomic_inc(&vcpu->mmu.exits);
@@ -241,6 +246,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		preempt_enable();
 		vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 
+		trace_mv_exit(vcpu);
 		ret = mv_handle_exit(vcpu);
 		if (ret)
 			break;
@@ -274,6 +280,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 	WRITE_ONCE(vcpu->task, NULL);
 	run->if_flag = !!(vcpu->rflags & MV_RFLAGS_IF);
 	run->interrupt_pending = READ_ONCE(vcpu->irq_pending);
+	trace_mv_userspace_exit(vcpu, ret);
 	return ret < 0 ? ret : 0;
 }
 
