@@ -19,6 +19,7 @@
 
 #include "minivisor.h"
 #include "mmu.h"
+#include "trace.h"
 
 int mv_balloon_init(struct mv_vm *vm)
 {
@@ -121,6 +122,7 @@ const struct mv_irq_source mv_balloon_irq_source = {
  */
 void mv_balloon_set(struct mv_vm *vm, u64 mem_pages)
 {
+	trace_mv_balloon_target(vm, vm->balloon.admin_target, vm->mem.nr_pages - mem_pages);
 	WRITE_ONCE(vm->balloon.admin_target, vm->mem.nr_pages - mem_pages);
 	mv_balloon_notify(vm);
 }
@@ -229,6 +231,7 @@ static s64 mv_balloon_inflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	kfree(gfns);
 	if (i)
 		mv_balloon_check_reached(vm);
+	trace_mv_balloon_inflate(vcpu, count, i);
 	return i ? i : -EINVAL;
 }
 
@@ -248,6 +251,7 @@ static s64 mv_balloon_deflate(struct mv_vcpu *vcpu, u64 gpa, u64 count)
 	atomic_long_add(i, &vm->balloon.deflated_total);
 	if (i)
 		mv_balloon_check_reached(vm);
+	trace_mv_balloon_deflate(vcpu, count, i);
 	return i ? i : -EINVAL;
 }
 

@@ -16,6 +16,7 @@
 #include <linux/string.h>
 
 #include "minivisor.h"
+#include "trace.h"
 
 #define OP2(b)	MV_OP2(b)
 
@@ -156,6 +157,7 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		run->mmio.len = size;
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &val, size);
+		trace_mv_mmio(vcpu, true, gpa, size, val);
 		vcpu->stats[MV_STAT_MMIO]++;
 		mv_advance(vcpu, insn->len);
 		return MV_RET_USER;
@@ -202,6 +204,7 @@ void mv_emulate_mmio_complete(struct mv_vcpu *vcpu)
 
 	/* The length we asked for, not what the VMM may have written since. */
 	memcpy(&val, run->mmio.data, vcpu->pending_count);
+	trace_mv_mmio(vcpu, false, vcpu->mmio_gpa, vcpu->pending_count, val);
 	switch (insn->opcode) {
 	case 0x8a:
 		reg = mv_byte_reg(vcpu, insn, insn->modrm_reg, &shift);
@@ -246,6 +249,7 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 
 	switch (op) {
 	case 4:		/* SMSW */
+		trace_mv_cr(vcpu, 0, false, vcpu->cr0);
 		msw = vcpu->cr0;
 		if (insn->modrm_mod == 3) {
 			mv_gpr_write(vcpu, insn->modrm_rm, insn->opsize,
@@ -270,6 +274,8 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, false))
 				return mv_emulation_failed(vcpu, gpa);
 		}
+		trace_mv_cr(vcpu, 0, true, (vcpu->cr0 & ~0xeULL) | (msw & 0xf) |
+			    (vcpu->cr0 & X86_CR0_PE));
 		if (mv_set_cr0(vcpu, (vcpu->cr0 & ~0xeULL) | (msw & 0xf) |
 				     (vcpu->cr0 & X86_CR0_PE)))
 			return MV_RET_GUEST;
@@ -283,6 +289,7 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 
 static int mv_write_cr(struct mv_vcpu *vcpu, int cr, u64 val)
 {
+	trace_mv_cr(vcpu, cr, true, val);
 	switch (cr) {
 	case 0:
 		return mv_set_cr0(vcpu, val);
@@ -346,6 +353,7 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 	size = mv_code_size(vcpu) == 8 ? 8 : 4;
 	switch (insn->opcode) {
 	case OP2(0x06):				/* CLTS */
+		trace_mv_cr(vcpu, 0, true, vcpu->cr0 & ~X86_CR0_TS);
 		if (mv_set_cr0(vcpu, vcpu->cr0 & ~X86_CR0_TS))
 			return MV_RET_GUEST;
 		break;
@@ -355,6 +363,7 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 		if (mv_read_cr(vcpu, insn->modrm_reg, &val))
 			return MV_RET_GUEST;
 		mv_gpr_write(vcpu, insn->modrm_rm, size, val);
+		trace_mv_cr(vcpu, insn->modrm_reg, false, val);
 		break;
 	case OP2(0x22):				/* MOV CRn, r */
 		if (mv_write_cr(vcpu, insn->modrm_reg,

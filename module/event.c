@@ -14,6 +14,7 @@
 #include <linux/sched/signal.h>
 
 #include "minivisor.h"
+#include "trace.h"
 
 void mv_vcpu_kick(struct mv_vcpu *vcpu)
 {
@@ -195,6 +196,7 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 		struct mv_event *e = vcpu->exc.valid ? &vcpu->exc :
 						       &vcpu->reinject;
 
+		trace_mv_inject(vcpu, e, e == &vcpu->reinject);
 		mv_arch->inject_event(vcpu, e);
 		e->valid = false;
 		vcpu->event_programmed = true;
@@ -210,6 +212,7 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 	src->ack(vcpu, vector);
 	mv_arch->set_irq_window(vcpu, false);
 	ev.vector = vector;
+	trace_mv_inject(vcpu, &ev, false);
 	mv_arch->inject_event(vcpu, &ev);
 	vcpu->event_programmed = true;
 }

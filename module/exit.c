@@ -17,11 +17,12 @@
 #include <asm/msr.h>
 
 #include "minivisor.h"
+#include "trace.h"
 
 static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 {
 	u32 index = vcpu->regs[MV_RCX];
-	u64 val;
+	u64 val = 0;
 
 	vcpu->stats[MV_STAT_MSR]++;
 	if (write) {
@@ -34,8 +35,10 @@ static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 		vcpu->regs[MV_RAX] = (u32)val;
 		vcpu->regs[MV_RDX] = val >> 32;
 	}
+	trace_mv_msr(vcpu, write, index, val, false);
 	return mv_skip_insn(vcpu);
 gp:
+	trace_mv_msr(vcpu, write, index, val, true);
 	mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MV_RET_GUEST;
 }
@@ -47,6 +50,7 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_CPUID]++;
 	mv_cpuid_lookup(vcpu, vcpu->regs[MV_RAX], vcpu->regs[MV_RCX],
 			&a, &b, &c, &d);
+	trace_mv_cpuid(vcpu, a, b, c, d);
 	vcpu->regs[MV_RAX] = a;
 	vcpu->regs[MV_RBX] = b;
 	vcpu->regs[MV_RCX] = c;
@@ -81,6 +85,7 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	vcpu->stats[MV_STAT_PAGE_FAULT]++;
 	ret = mv_mmu_page_fault(vcpu, vcpu->exit.pf.addr, vcpu->exit.pf.error,
 				&gpa);
+	trace_mv_page_fault(vcpu, ret, gpa);
 	switch (ret) {
 	case MV_PF_RETRY:
 	case MV_PF_GUEST:
@@ -148,6 +153,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 			u32 v = vcpu->regs[MV_RAX];
 
 			memcpy(data, &v, size);
+			trace_mv_pio(vcpu, 1, data);
 			vcpu->rip = x->io.next_rip;
 		}
 		return MV_RET_USER;
@@ -209,6 +215,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 			memcpy(data + (count - 1 - i) * size, tmp, size);
 		}
 	}
+	trace_mv_pio(vcpu, count, data);
 	mv_string_step(vcpu, reg, count);
 	mv_string_done(vcpu);
 	return MV_RET_USER;
@@ -229,6 +236,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 	case MV_PENDING_IO_IN:
 		memcpy(&v, data, size);
 		mv_gpr_write(vcpu, MV_RAX, size, v);
+		trace_mv_pio(vcpu, 1, data);
 		vcpu->rip = vcpu->exit.io.next_rip;
 		break;
 	case MV_PENDING_INS:
@@ -244,6 +252,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 			ret = mv_mem_copy(vcpu->vm, vcpu->mmio_gpa, data,
 					  count * size, true);
 		}
+		trace_mv_pio(vcpu, count, data);
 		mv_string_step(vcpu, MV_RDI, count);
 		mv_string_done(vcpu);
 		break;

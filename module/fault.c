@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 
 #include "mmu.h"
+#include "trace.h"
 
 bool mv_mmu_unsync = true;
 module_param_named(mmu_unsync, mv_mmu_unsync, bool, 0644);
@@ -283,6 +284,7 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 	int i;
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	trace_mv_sp_sync(vm, sp);
 	list_del_init(&sp->unsync_link);
 	sp->unsync = false;
 	if (gpage) {
@@ -339,6 +341,7 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 			if (sp->gfn != gfn || sp->role.direct || sp->unsync)
 				continue;
 			sp->unsync = true;
+			trace_mv_sp_unsync(vm, sp);
 			list_add(&sp->unsync_link, &vm->mmu.s->unsync);
 		}
 	} else {

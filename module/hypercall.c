@@ -7,6 +7,7 @@
  * memory is checked by the handler that uses it.
  */
 #include "minivisor.h"
+#include "trace.h"
 
 void mv_hypercall(struct mv_vcpu *vcpu)
 {
@@ -32,4 +33,5 @@ void mv_hypercall(struct mv_vcpu *vcpu)
 		ret = -MV_HC_ENOSYS;
 	}
 	vcpu->regs[MV_RAX] = ret;
+	trace_mv_hypercall(vcpu, nr, ret);
 }

@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 
 #include "mmu.h"
+#include "trace.h"
 
 unsigned int mv_max_mmu_pages = 4096;
 static struct mv_uint_param mv_p_max_mmu_pages = {
@@ -359,6 +360,7 @@ static struct mv_sp *mv_sp_new(struct mv_vcpu *vcpu, u64 gfn,
 	INIT_LIST_HEAD(&sp->unsync_link);
 	list_add(&sp->link, &vm->mmu.pages);
 	hlist_add_head(&sp->hash, mv_sp_bucket(vm, gfn));
+	trace_mv_sp_new(vm, sp);
 	vm->mmu.nr_pages++;
 	atomic_long_inc(&mv_mmu_pages);
 	if (!role.direct && gfn < vm->mem.nr_pages) {
@@ -386,6 +388,7 @@ void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	int i;
 
 	lockdep_assert_held(&vm->mmu_lock);
+	trace_mv_sp_zap(vm, sp);
 	for (i = 0; i < PT_ENTRIES; i++)
 		if (sp->spt[i] & SPTE_P)
 			mv_drop_spte(vm, &sp->spt[i]);

@@ -32,6 +32,7 @@
 
 #include "minivisor.h"
 #include "mmu.h"
+#include "trace.h"
 
 #define MV_TICK			(HZ / 4)
 #define MV_SAMPLE_PERIOD	(2 * HZ)
@@ -239,6 +240,8 @@ static void mv_reclaim(struct mv_vm **vms, unsigned int n, u64 need,
 		if (!best)
 			break;
 		step = min3(need, (u64)MV_STEP, room);
+		trace_mv_pressure_target(best, best->balloon.auto_target,
+					 best->balloon.auto_target + step);
 		WRITE_ONCE(best->balloon.auto_target,
 			   best->balloon.auto_target + step);
 		best->balloon.raised = true;
@@ -266,6 +269,7 @@ static void mv_release(struct mv_vm **vms, unsigned int n, u64 amount)
 
 		if (!give)
 			continue;
+		trace_mv_pressure_target(vms[i], cur, cur - give);
 		WRITE_ONCE(vms[i]->balloon.auto_target, cur - give);
 		amount -= give;
 		mv_balloon_notify(vms[i]);

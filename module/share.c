@@ -42,6 +42,7 @@
 
 #include "minivisor.h"
 #include "mmu.h"
+#include "trace.h"
 
 struct mv_frame {
 	struct hlist_node node;
@@ -301,6 +302,7 @@ static struct page *mv_page_w(struct mv_vm *vm, u64 gfn, bool alloc)
 		}
 		spin_unlock(&mv_share_lock);
 		spin_unlock(&vm->mmu_lock);
+		trace_mv_share_cow(vm, gfn, page, copy, last);
 		/* No vCPU may read the frame through a stale entry after this. */
 		mv_mmu_commit(vm);
 		if (last)
@@ -388,6 +390,7 @@ static int mv_merge(struct mv_vm *vm, u64 gfn, struct page *page,
 		atomic_long_inc(&vm->mem.zero);
 		mv_share_stats.zero_merges++;
 	}
+	trace_mv_share_merge(vm, gfn, target, f ? f->users : 0);
 	spin_unlock(&mv_share_lock);
 	spin_unlock(&vm->mmu_lock);
 	/* Stale TLB entries may still name @page: flush before freeing it. */
@@ -772,7 +775,12 @@ static int mv_scanner_fn(void *arg)
 
 	while (!kthread_should_stop()) {
 		event = false;
-		if (READ_ONCE(mv_share_enabled)) {
+		if (!READ_ONCE(mv_share_enabled)) {
+			/* Switched off: the next pass starts from the beginning. */
+			mv_scan_vm_id = 1;
+			mv_scan_gfn = 0;
+			mv_pass_pages = 0;
+		} else {
 			down_read(&mv_share_rules);
 			mv_share_retry();
 			event = mv_scan_batch(READ_ONCE(mv_share_scan_pages));

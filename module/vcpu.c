@@ -14,6 +14,7 @@
 #include <asm/fpu/api.h>
 
 #include "minivisor.h"
+#include "trace.h"
 
 static bool mv_vcpu_can_wake(struct mv_vcpu *vcpu)
 {
@@ -121,6 +122,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		mv_mmu_prepare_entry(vcpu);
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
+		trace_mv_entry(vcpu);
 		mv_arch->run(vcpu);
 		vcpu->event_programmed = false;
 		atomic_inc(&vcpu->mmu.exits);
@@ -129,6 +131,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		preempt_enable();
 		vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
 
+		trace_mv_exit(vcpu);
 		ret = mv_handle_exit(vcpu);
 		if (ret != MV_RET_GUEST)
 			break;
@@ -162,5 +165,6 @@ long mv_vcpu_run(struct mv_vcpu *vcpu)
 	WRITE_ONCE(vcpu->task, NULL);
 	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
 	run->interrupt_pending = mv_irq_line_is_pending(vcpu);
+	trace_mv_userspace_exit(vcpu, ret);
 	return ret < 0 ? ret : 0;
 }
