@@ -29,24 +29,16 @@ module_param_named(mmu_unsync, mv_mmu_unsync, bool, 0644);
 MODULE_PARM_DESC(mmu_unsync,
 		 "Let guests write their last-level page tables and resync those at INVLPG/CR3 load (default), instead of unshadowing a table on every write to it");
 
-#define GPTE_P		BIT_ULL(0)
-#define GPTE_W		BIT_ULL(1)
-#define GPTE_U		BIT_ULL(2)
-#define GPTE_A		BIT_ULL(5)
-#define GPTE_D		BIT_ULL(6)
-#define GPTE_G		BIT_ULL(8)
-#define GPTE_NX		BIT_ULL(63)
-
 /* Rights a guest entry grants. */
 static u32 mv_gpte_access(struct mv_vcpu *vcpu, u64 gpte)
 {
 	u32 acc = ACC_X;
 
-	if (gpte & GPTE_W)
+	if (gpte & PTE_W)
 		acc |= ACC_W;
-	if (gpte & GPTE_U)
+	if (gpte & PTE_U)
 		acc |= ACC_U;
-	if ((vcpu->efer & EFER_NX) && (gpte & GPTE_NX))
+	if ((vcpu->efer & EFER_NX) && (gpte & PTE_NX))
 		acc &= ~ACC_X;
 	return acc;
 }
@@ -73,14 +65,14 @@ static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, struct page *page,
 			u32 acc, bool dirty, bool global)
 {
 	struct mv_vm *vm = vcpu->vm;
-	u64 bits = SPTE_P | SPTE_A;
+	u64 bits = PTE_P | PTE_A;
 
 	if (acc & ACC_U)
-		bits |= SPTE_U;
+		bits |= PTE_U;
 	if ((vcpu->efer & EFER_NX) && !(acc & ACC_X))
-		bits |= SPTE_NX;
+		bits |= PTE_NX;
 	if (global)
-		bits |= SPTE_G;
+		bits |= PTE_G;
 	/*
 	 * Writable only once the guest's D bit is set (so its first write
 	 * sets it), not while the page is a guest table we shadow, and never
@@ -88,13 +80,13 @@ static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, struct page *page,
 	 */
 	if ((acc & ACC_W) && dirty && !mv_page_shared(page) &&
 	    (!vm->mmu.s->wp_count[gfn] || mv_gfn_unsync(vm, gfn)))
-		bits |= SPTE_W | SPTE_D;
+		bits |= PTE_W | PTE_D;
 	return bits;
 }
 
 static u64 mv_gpte_addr(enum mv_gmode mode, u64 gpte)
 {
-	return mode == MV_GMODE_32BIT ? gpte & 0xfffff000 : gpte & SPTE_ADDR;
+	return gpte & (mode == MV_GMODE_32BIT ? PTE32_ADDR : PTE_ADDR);
 }
 
 /* Re-read a guest entry the walk used; false if it changed since. */
@@ -139,9 +131,9 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		table = vcpu->mmu.root->spt;
 		level = 4;
 	} else {
-		u64 e = vcpu->mmu.pae_root[(addr >> 30) & 3];
+		u64 e = vcpu->mmu.pae_root[PAE_PDPTE_INDEX(addr)];
 
-		if (!(e & SPTE_P))
+		if (!(e & PTE_P))
 			return -EAGAIN;
 		table = child_sp(e)->spt;
 		level = 2;
@@ -152,17 +144,17 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		struct mv_sp *child;
 		u64 cgfn;
 
-		sptep = &table[(addr >> (12 + 9 * (level - 1))) & 511];
+		sptep = &table[PT64_INDEX(addr, level)];
 		crole.level = level - 1;
 		if (!w) {
 			crole.direct = 1;
 			crole.access = ACC_ALL;
-			cgfn = (addr >> PAGE_SHIFT) & ~((1ULL << (9 * (level - 1))) - 1);
+			cgfn = (addr >> PAGE_SHIFT) & ~(PT64_LEVEL_PAGES(level) - 1);
 		} else if (w->level >= level) {
 			/* Inside a guest large page: map it 4 KiB at a time. */
 			crole.direct = 1;
 			crole.access = w->access;
-			cgfn = w->gfn & ~((1ULL << (9 * (level - 1))) - 1);
+			cgfn = w->gfn & ~(PT64_LEVEL_PAGES(level) - 1);
 		} else {
 			if (!mv_gpte_unchanged(vm, mode, w, level))
 				return -EBUSY;
@@ -172,7 +164,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 				crole.quadrant = (addr >> 21) & 1;
 			cgfn = mv_gpte_addr(mode, w->gpte[level]) >> PAGE_SHIFT;
 		}
-		if (*sptep & SPTE_P) {
+		if (*sptep & PTE_P) {
 			child = child_sp(*sptep);
 			if (child->gfn == cgfn && child->role.word == crole.word) {
 				table = child->spt;
@@ -190,7 +182,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		table = child->spt;
 	}
 
-	sptep = &table[(addr >> PAGE_SHIFT) & 511];
+	sptep = &table[PT64_INDEX(addr, 1)];
 	/* Merged or copied since we looked it up? */
 	if (READ_ONCE(vm->mem.pages[gfn]) != page)
 		return -EBUSY;
@@ -227,7 +219,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	enum mv_gmode mode = sp->role.gmode;
 	u64 *sptep = &sp->spt[i], gpte, gfn, bits;
 	struct page *page;
-	int gi = i + (mode == MV_GMODE_32BIT ? sp->role.quadrant * 512 : 0);
+	int gi = i + (mode == MV_GMODE_32BIT ? sp->role.quadrant * PT_ENTRIES : 0);
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	gpte = mode == MV_GMODE_32BIT ? ((const u32 *)gtable)[gi] :
@@ -237,13 +229,13 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	 * Gone, invalid, not yet accessed (so the next access must fault and
 	 * set A), or pointing elsewhere: drop it and let a fault rebuild it.
 	 */
-	if (!(gpte & GPTE_P) || !(gpte & GPTE_A) || gfn >= vm->mem.nr_pages ||
+	if (!(gpte & PTE_P) || !(gpte & PTE_A) || gfn >= vm->mem.nr_pages ||
 	    (mode != MV_GMODE_32BIT &&
 	     (gpte & GENMASK_ULL(mode == MV_GMODE_PAE ? 62 : 51,
 				 mv_guest_maxphyaddr(vcpu)))) ||
 	    (!(vcpu->efer & EFER_NX) && mode != MV_GMODE_32BIT &&
-	     (gpte & GPTE_NX))) {
-		if (*sptep & SPTE_P) {
+	     (gpte & PTE_NX))) {
+		if (*sptep & PTE_P) {
 			mv_drop_spte(vm, sptep);
 			mv_mmu_dirty(vm);
 		}
@@ -254,13 +246,13 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 		goto drop;
 	bits = mv_leaf_bits(vcpu, gfn, page,
 			    sp->role.access & mv_gpte_access(vcpu, gpte),
-			    gpte & GPTE_D,
-			    (gpte & GPTE_G) && (vcpu->cr4 & X86_CR4_PGE));
-	if (*sptep & SPTE_P) {
+			    gpte & PTE_D,
+			    (gpte & PTE_G) && (vcpu->cr4 & X86_CR4_PGE));
+	if (*sptep & PTE_P) {
 		if (spte_gfn(sptep) != gfn)
 			goto drop;
-		if ((*sptep & ~bits) & (SPTE_W | SPTE_U) ||
-		    ((bits & SPTE_NX) && !(*sptep & SPTE_NX)))
+		if ((*sptep & ~bits) & (PTE_W | PTE_U) ||
+		    ((bits & PTE_NX) && !(*sptep & PTE_NX)))
 			mv_mmu_dirty(vm);
 		*sptep = page_to_phys(page) | bits;
 		return;
@@ -270,7 +262,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 		mv_map_leaf(vcpu, sptep, gfn, page, bits);
 	return;
 drop:
-	if (*sptep & SPTE_P) {
+	if (*sptep & PTE_P) {
 		mv_drop_spte(vm, sptep);
 		mv_mmu_dirty(vm);
 	}
@@ -290,7 +282,7 @@ static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp)
 	if (gpage) {
 		gtable = kmap_local_page(gpage);
 		for (i = 0; i < PT_ENTRIES; i++)
-			if (sp->spt[i] & SPTE_P)
+			if (sp->spt[i] & PTE_P)
 				mv_sync_spte(vcpu, sp, i, gtable);
 		kunmap_local(gtable);
 	} else {
@@ -431,11 +423,11 @@ int mv_mmu_load_pdptrs(struct mv_vcpu *vcpu, u64 cr3)
 	u64 pdptrs[4];
 	int i;
 
-	if (mv_mem_copy(vcpu->vm, cr3 & 0xffffffe0, pdptrs, sizeof(pdptrs),
+	if (mv_mem_copy(vcpu->vm, cr3 & PAE_CR3_ADDR, pdptrs, sizeof(pdptrs),
 			false))
 		return -EINVAL;
 	for (i = 0; i < 4; i++)
-		if ((pdptrs[i] & GPTE_P) && (pdptrs[i] & rsvd))
+		if ((pdptrs[i] & PTE_P) && (pdptrs[i] & rsvd))
 			return -EINVAL;
 	memcpy(vcpu->pdptrs, pdptrs, sizeof(pdptrs));
 	return 0;
@@ -495,17 +487,17 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
 			vcpu->mmu.root->spt : NULL;
 		level = 4;
 	} else {
-		u64 e = vcpu->mmu.pae_root[((u32)gva >> 30) & 3];
+		u64 e = vcpu->mmu.pae_root[PAE_PDPTE_INDEX(gva)];
 
 		gva = (u32)gva;
-		table = (e & SPTE_P) ? child_sp(e)->spt : NULL;
+		table = (e & PTE_P) ? child_sp(e)->spt : NULL;
 		level = 2;
 	}
 	/* Find the last-level shadow page on gva's path, if any. */
 	for (; table && level > 1; level--) {
-		u64 e = table[(gva >> (12 + 9 * (level - 1))) & 511];
+		u64 e = table[PT64_INDEX(gva, level)];
 
-		if (!(e & SPTE_P)) {
+		if (!(e & PTE_P)) {
 			table = NULL;
 			break;
 		}
@@ -518,7 +510,7 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva)
 		if (gpage) {
 			void *gtable = kmap_local_page(gpage);
 
-			mv_sync_spte(vcpu, sp, (gva >> PAGE_SHIFT) & 511, gtable);
+			mv_sync_spte(vcpu, sp, PT64_INDEX(gva, 1), gtable);
 			kunmap_local(gtable);
 		}
 	}

@@ -281,7 +281,7 @@ static bool mv_rmap_clear_bit(struct mv_vm *vm, u64 gfn, u64 bit)
 /* Make every leaf entry mapping @gfn read-only; true if one changed. */
 bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
 {
-	return mv_rmap_clear_bit(vm, gfn, SPTE_W);
+	return mv_rmap_clear_bit(vm, gfn, PTE_W);
 }
 
 /*
@@ -291,7 +291,7 @@ bool mv_rmap_write_protect(struct mv_vm *vm, u64 gfn)
  */
 bool mv_rmap_test_and_clear_young(struct mv_vm *vm, u64 gfn)
 {
-	return mv_rmap_clear_bit(vm, gfn, SPTE_A);
+	return mv_rmap_clear_bit(vm, gfn, PTE_A);
 }
 
 void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
@@ -308,7 +308,7 @@ void mv_rmap_drop(struct mv_vm *vm, u64 gfn)
 
 static void mv_spte_retarget(u64 *sptep, void *arg)
 {
-	*sptep = (*sptep & ~(SPTE_ADDR | SPTE_W | SPTE_D)) |
+	*sptep = (*sptep & ~(PTE_ADDR | PTE_W | PTE_D)) |
 		 page_to_phys((struct page *)arg);
 }
 
@@ -390,7 +390,7 @@ void mv_sp_zap(struct mv_vm *vm, struct mv_sp *sp)
 	lockdep_assert_held(&vm->mmu_lock);
 	trace_mv_sp_zap(vm, sp);
 	for (i = 0; i < PT_ENTRIES; i++)
-		if (sp->spt[i] & SPTE_P)
+		if (sp->spt[i] & PTE_P)
 			mv_drop_spte(vm, &sp->spt[i]);
 	while ((sptep = mv_pte_list_first(sp->parents))) {
 		mv_pte_list_remove(&sp->parents, sptep);
@@ -446,7 +446,7 @@ void mv_drop_spte(struct mv_vm *vm, u64 *sptep)
 	u64 spte = *sptep;
 
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!(spte & SPTE_P))
+	if (!(spte & PTE_P))
 		return;
 	*sptep = 0;
 	if (spte_is_leaf(sptep))
@@ -593,7 +593,7 @@ static void mv_mmu_clear_pae_root(struct mv_vcpu *vcpu)
 	int q;
 
 	for (q = 0; q < 4; q++) {
-		if (root[q] & SPTE_P)
+		if (root[q] & PTE_P)
 			mv_pte_list_remove(&child_sp(root[q])->parents, &root[q]);
 		root[q] = 0;
 	}
@@ -692,7 +692,7 @@ void mv_mmu_unload(struct mv_vcpu *vcpu)
 
 static u64 mv_link_spte(struct mv_sp *child)
 {
-	return __pa(child->spt) | SPTE_P | SPTE_W | SPTE_U | SPTE_A;
+	return __pa(child->spt) | PTE_P | PTE_W | PTE_U | PTE_A;
 }
 
 /* Point *sptep at @child, recording the back link. */
@@ -722,7 +722,7 @@ static int mv_pae_root_link(struct mv_vcpu *vcpu, int q, struct mv_sp *sp)
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (!ret)
-		root[q] = __pa(sp->spt) | SPTE_P;
+		root[q] = __pa(sp->spt) | PTE_P;
 	return ret;
 }
 
@@ -742,7 +742,7 @@ static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 	if (role.gmode == MV_GMODE_LONG) {
 		role.level = 4;
 		role.access = ACC_ALL;
-		sp = mv_sp_get(vcpu, (vcpu->cr3 & SPTE_ADDR) >> PAGE_SHIFT, role);
+		sp = mv_sp_get(vcpu, (vcpu->cr3 & PTE_ADDR) >> PAGE_SHIFT, role);
 		if (!sp)
 			return -ENOMEM;
 		sp->root_count++;
@@ -759,16 +759,16 @@ static int mv_mmu_build_root(struct mv_vcpu *vcpu)
 		switch (role.gmode) {
 		case MV_GMODE_NONPAGING:
 			role.direct = 1;
-			gfn = (u64)q << 18;
+			gfn = (u64)q * PT64_LEVEL_PAGES(3);	/* 1 GiB each */
 			break;
 		case MV_GMODE_32BIT:
 			role.quadrant = q;
 			gfn = (u32)vcpu->cr3 >> PAGE_SHIFT;
 			break;
 		default:
-			if (!(vcpu->pdptrs[q] & SPTE_P))
+			if (!(vcpu->pdptrs[q] & PTE_P))
 				continue;
-			gfn = (vcpu->pdptrs[q] & SPTE_ADDR) >> PAGE_SHIFT;
+			gfn = (vcpu->pdptrs[q] & PTE_ADDR) >> PAGE_SHIFT;
 		}
 		sp = mv_sp_get(vcpu, gfn, role);
 		if (!sp)
@@ -815,10 +815,10 @@ int mv_map_leaf(struct mv_vcpu *vcpu, u64 *sptep, u64 gfn, struct page *page,
 	int ret;
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
-	if (*sptep & SPTE_P) {
-		if ((*sptep & SPTE_ADDR) == page_to_phys(page) &&
+	if (*sptep & PTE_P) {
+		if ((*sptep & PTE_ADDR) == page_to_phys(page) &&
 		    spte_gfn(sptep) == gfn) {
-			if ((*sptep & ~bits) & (SPTE_W | SPTE_U))
+			if ((*sptep & ~bits) & (PTE_W | PTE_U))
 				mv_mmu_dirty(vm);
 			*sptep = page_to_phys(page) | bits;
 			return 0;

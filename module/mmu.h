@@ -12,17 +12,35 @@
 
 #include "minivisor.h"
 
-/* Hardware page-table entry bits (PAE and long-mode format). */
-#define SPTE_P		BIT_ULL(0)
-#define SPTE_W		BIT_ULL(1)
-#define SPTE_U		BIT_ULL(2)
-#define SPTE_A		BIT_ULL(5)
-#define SPTE_D		BIT_ULL(6)
-#define SPTE_G		BIT_ULL(8)
-#define SPTE_NX		BIT_ULL(63)
-#define SPTE_ADDR	GENMASK_ULL(51, 12)
+/*
+ * x86 page tables, the one set of definitions for the guest's tables
+ * (walk.c, fault.c) and ours (mmu.c): entry bits (the kernel's), the
+ * frame address of an entry, and the geometry of the three formats.
+ */
+#define PTE_P		((u64)_PAGE_PRESENT)
+#define PTE_W		((u64)_PAGE_RW)
+#define PTE_U		((u64)_PAGE_USER)
+#define PTE_A		((u64)_PAGE_ACCESSED)
+#define PTE_D		((u64)_PAGE_DIRTY)
+#define PTE_PS		((u64)_PAGE_PSE)
+#define PTE_G		((u64)_PAGE_GLOBAL)
+#define PTE_NX		((u64)_PAGE_NX)
+#define PTE_ADDR	GENMASK_ULL(51, PAGE_SHIFT)	/* PAE, long mode */
+#define PTE32_ADDR	GENMASK_ULL(31, PAGE_SHIFT)	/* 32-bit paging */
 
-#define PT_ENTRIES	512
+/* PAE and long mode: 512 entries of 8 bytes; 32-bit: 1024 of 4. */
+#define PT64_LEVEL_BITS	9
+#define PT32_LEVEL_BITS	10
+#define PT_ENTRIES	BIT(PT64_LEVEL_BITS)
+/* Levels count from 1 (the table of 4 KiB pages). */
+#define PT_LEVEL_SHIFT(bits, level)	(PAGE_SHIFT + (bits) * ((level) - 1))
+#define PT64_INDEX(addr, level)		\
+	(((addr) >> PT_LEVEL_SHIFT(PT64_LEVEL_BITS, level)) & (PT_ENTRIES - 1))
+/* 4 KiB pages one entry at @level covers (PAE/long-mode tables). */
+#define PT64_LEVEL_PAGES(level)		(1ULL << (PT64_LEVEL_BITS * ((level) - 1)))
+/* PAE: the 4 PDPTEs each map 1 GiB, CR3 points at them 32-byte aligned. */
+#define PAE_PDPTE_INDEX(addr)		(((u32)(addr) >> 30) & 3)
+#define PAE_CR3_ADDR			GENMASK_ULL(31, 5)
 
 /* Guest paging modes, as far as the MMU cares. */
 enum mv_gmode {
@@ -88,7 +106,7 @@ static inline struct mv_sp *spte_to_sp(u64 *sptep)
 
 static inline struct mv_sp *child_sp(u64 spte)
 {
-	return (struct mv_sp *)page_private(pfn_to_page((spte & SPTE_ADDR) >>
+	return (struct mv_sp *)page_private(pfn_to_page((spte & PTE_ADDR) >>
 							PAGE_SHIFT));
 }
 

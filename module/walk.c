@@ -17,15 +17,6 @@
 
 #include "mmu.h"
 
-#define PTE_P		BIT_ULL(0)
-#define PTE_W		BIT_ULL(1)
-#define PTE_U		BIT_ULL(2)
-#define PTE_A		BIT_ULL(5)
-#define PTE_D		BIT_ULL(6)
-#define PTE_PS		BIT_ULL(7)
-#define PTE_G		BIT_ULL(8)
-#define PTE_NX		BIT_ULL(63)
-
 static u64 rsvd(int lo, int hi)
 {
 	return GENMASK_ULL(hi, lo);
@@ -46,8 +37,7 @@ static u64 mv_rsvd_mask(struct mv_vcpu *vcpu, enum mv_gmode mode, int level,
 		 */
 		if (level != 2 || !large)
 			return 0;
-		return mv_guest_has(vcpu, 1, MV_CPUID_EDX, 17) ? rsvd(17, 21) :
-								 rsvd(13, 21);
+		return mv_guest_has_pse36(vcpu) ? rsvd(17, 21) : rsvd(13, 21);
 	}
 	high = rsvd(maxphy, mode == MV_GMODE_PAE ? 62 : 51);
 	if (!nx)
@@ -164,127 +154,175 @@ static u32 mv_check_access(struct mv_vcpu *vcpu, u32 access, u32 pferr,
 	return 0;
 }
 
-int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
-	    bool set_ad)
+/* Entry size and index bits of the guest's tables. */
+static int mv_walk_entry_size(enum mv_gmode mode)
 {
-	enum mv_gmode mode = mv_guest_mode(vcpu);
-	struct mv_vm *vm = vcpu->vm;
-	int level, size, bits_per, shift;
-	bool nxe = vcpu->efer & EFER_NX;
-	u64 table, pte, mask;
-	u32 fault;
-	int ret;
+	return mode == MV_GMODE_32BIT ? 4 : 8;
+}
 
-	pferr &= X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR;
-retry:
-	memset(w, 0, sizeof(*w));
-	w->access = ACC_ALL;
+static u64 mv_walk_index(enum mv_gmode mode, u64 addr, int level)
+{
+	if (mode == MV_GMODE_32BIT)
+		return (addr >> PT_LEVEL_SHIFT(PT32_LEVEL_BITS, level)) &
+		       (BIT(PT32_LEVEL_BITS) - 1);
+	return PT64_INDEX(addr, level);
+}
+
+/*
+ * Where a walk starts: the top table and its level.  PAE paging starts
+ * one level down, from the PDPTE latched at the last CR3 load (recorded
+ * as level 3 of the walk).  MV_WALK_OK, or MV_WALK_FAULT for a PDPTE that
+ * is not present.
+ */
+static int mv_walk_start(struct mv_vcpu *vcpu, enum mv_gmode mode, u64 addr,
+			 u32 pferr, struct mv_walk *w, u64 *table, int *level)
+{
+	u64 pdpte;
+
 	switch (mode) {
 	case MV_GMODE_32BIT:
-		level = 2;
-		size = 4;
-		bits_per = 10;
-		table = vcpu->cr3 & 0xfffff000;
-		addr = (u32)addr;
-		break;
+		*table = vcpu->cr3 & PTE32_ADDR;
+		*level = 2;
+		return MV_WALK_OK;
 	case MV_GMODE_PAE:
-		/* The PDPTEs were checked and latched at CR3 load. */
-		level = 3;
-		size = 8;
-		bits_per = 9;
-		addr = (u32)addr;
-		pte = vcpu->pdptrs[addr >> 30];
-		w->pte_gpa[3] = (vcpu->cr3 & 0xffffffe0) + (addr >> 30) * 8;
-		w->gpte[3] = pte;
+		pdpte = vcpu->pdptrs[PAE_PDPTE_INDEX(addr)];
+		w->pte_gpa[3] = (vcpu->cr3 & PAE_CR3_ADDR) +
+				PAE_PDPTE_INDEX(addr) * sizeof(u64);
+		w->gpte[3] = pdpte;
 		w->table_gfn[3] = vcpu->cr3 >> PAGE_SHIFT;
-		if (!(pte & PTE_P)) {
+		if (!(pdpte & PTE_P)) {
 			w->fault = mv_guest_pferr(vcpu, pferr);
 			return MV_WALK_FAULT;
 		}
-		table = pte & rsvd(12, 51);
-		level = 2;
-		break;
+		*table = pdpte & PTE_ADDR;
+		*level = 2;
+		return MV_WALK_OK;
 	default:
-		level = 4;
-		size = 8;
-		bits_per = 9;
-		table = vcpu->cr3 & rsvd(12, 51);
-		break;
+		*table = vcpu->cr3 & PTE_ADDR;
+		*level = 4;
+		return MV_WALK_OK;
 	}
+}
 
+/* The rights an entry takes away from the path. */
+static void mv_walk_rights(struct mv_vcpu *vcpu, struct mv_walk *w, u64 pte)
+{
+	if (!(pte & PTE_W))
+		w->access &= ~ACC_W;
+	if (!(pte & PTE_U))
+		w->access &= ~ACC_U;
+	if ((vcpu->efer & EFER_NX) && (pte & PTE_NX))
+		w->access &= ~ACC_X;
+}
+
+/* The frame of the access: the leaf's, plus the 4 KiB pages into a large one. */
+static u64 mv_walk_gfn(enum mv_gmode mode, u64 pte, u64 addr, int level)
+{
+	int bits = mode == MV_GMODE_32BIT ? PT32_LEVEL_BITS : PT64_LEVEL_BITS;
+	int shift = PT_LEVEL_SHIFT(bits, level);
+	u64 gfn = ((pte & GENMASK_ULL(mode == MV_GMODE_32BIT ? 31 : 51, shift)) |
+		   (addr & GENMASK_ULL(shift - 1, PAGE_SHIFT))) >> PAGE_SHIFT;
+
+	/* 4 MiB pages: bits 16:13 of the entry are address bits 35:32. */
+	if (mode == MV_GMODE_32BIT && level == 2)
+		gfn |= ((pte >> 13) & 0xf) << (32 - PAGE_SHIFT);
+	return gfn;
+}
+
+/*
+ * Set Accessed on every entry the walk used, and Dirty on the leaf for a
+ * write.  0; 1 when the guest changed an entry meanwhile (walk again);
+ * -ENOMEM.
+ */
+static int mv_walk_set_ad(struct mv_vcpu *vcpu, enum mv_gmode mode,
+			  struct mv_walk *w, u32 pferr)
+{
+	int size = mv_walk_entry_size(mode), level, ret;
+	int top = mode == MV_GMODE_LONG ? 4 : 2;	/* PDPTEs have no A bit */
+
+	for (level = w->level; level <= top; level++) {
+		u64 old = w->gpte[level], new = old | PTE_A;
+
+		if (level == w->level && (pferr & X86_PF_WRITE))
+			new |= PTE_D;
+		if (new == old)
+			continue;
+		ret = mv_gpte_cmpxchg(vcpu->vm, w->pte_gpa[level], size, old, new);
+		if (ret <= 0)
+			return ret < 0 ? ret : 1;
+		w->gpte[level] = new;
+		if (level == w->level && (new & PTE_D))
+			w->dirty = true;
+	}
+	return 0;
+}
+
+/* One walk, without A/D updates: an enum mv_walk_ret. */
+static int mv_walk_once(struct mv_vcpu *vcpu, enum mv_gmode mode, u64 addr,
+			u32 pferr, struct mv_walk *w)
+{
+	int size = mv_walk_entry_size(mode), level, ret;
+	u64 table, pte = 0;
+	bool large = false;
+	u32 fault;
+
+	memset(w, 0, sizeof(*w));
+	w->access = ACC_ALL;
+	ret = mv_walk_start(vcpu, mode, addr, pferr, w, &table, &level);
+	if (ret != MV_WALK_OK)
+		return ret;
 	for (;; level--) {
-		u64 idx = (addr >> (12 + bits_per * (level - 1))) &
-			  ((1 << bits_per) - 1);
-		u64 gpa = table + idx * size;
-		bool large;
+		u64 gpa = table + mv_walk_index(mode, addr, level) * size;
 
 		w->table_gfn[level] = table >> PAGE_SHIFT;
 		w->pte_gpa[level] = gpa;
-		if (mv_gpte_read(vm, gpa, size, &pte))
+		if (mv_gpte_read(vcpu->vm, gpa, size, &pte))
 			return MV_WALK_NO_RAM;
 		w->gpte[level] = pte;
 		if (!(pte & PTE_P)) {
 			w->fault = mv_guest_pferr(vcpu, pferr);
 			return MV_WALK_FAULT;
 		}
-		large = level > 1 && (pte & PTE_PS) &&
+		/* PS means a large page below the top level (with PSE in 32-bit). */
+		large = level > 1 && level < 4 && (pte & PTE_PS) &&
 			(mode != MV_GMODE_32BIT || (vcpu->cr4 & X86_CR4_PSE));
-		if (level == 4)
-			large = false;
 		if (pte & mv_rsvd_mask(vcpu, mode, level, large)) {
-			w->fault = mv_guest_pferr(vcpu, pferr | X86_PF_PROT | X86_PF_RSVD);
+			w->fault = mv_guest_pferr(vcpu, pferr | X86_PF_PROT |
+							X86_PF_RSVD);
 			return MV_WALK_FAULT;
 		}
-		if (!(pte & PTE_W))
-			w->access &= ~ACC_W;
-		if (!(pte & PTE_U))
-			w->access &= ~ACC_U;
-		if (nxe && (pte & PTE_NX))
-			w->access &= ~ACC_X;
+		mv_walk_rights(vcpu, w, pte);
 		if (level == 1 || large)
 			break;
-		table = pte & (size == 4 ? 0xfffff000 : rsvd(12, 51));
+		table = pte & (mode == MV_GMODE_32BIT ? PTE32_ADDR : PTE_ADDR);
 	}
-
 	fault = mv_check_access(vcpu, w->access, pferr, w->access & ACC_U);
 	if (fault) {
 		w->fault = mv_guest_pferr(vcpu, fault);
 		return MV_WALK_FAULT;
 	}
-
 	w->level = level;
 	w->global = (pte & PTE_G) && (vcpu->cr4 & X86_CR4_PGE);
 	w->dirty = pte & PTE_D;
-	/* Frame of the leaf, plus the 4 KiB pages into a large one. */
-	shift = mode == MV_GMODE_32BIT ? (level == 2 ? 22 : 12) :
-					 12 + 9 * (level - 1);
-	mask = mode == MV_GMODE_32BIT ? GENMASK_ULL(31, shift) :
-					GENMASK_ULL(51, shift);
-	w->gfn = ((pte & mask) | (addr & GENMASK_ULL(shift - 1, 12))) >>
-		 PAGE_SHIFT;
-	if (mode == MV_GMODE_32BIT && level == 2)
-		w->gfn |= ((pte >> 13) & 0xf) << (32 - PAGE_SHIFT);	/* PSE-36 */
-
-	if (!set_ad)
-		return MV_WALK_OK;
-	/* Accessed on every level used, Dirty on the leaf for a write. */
-	for (; level <= (mode == MV_GMODE_32BIT ? 2 : 4); level++) {
-		u64 old = w->gpte[level], new = old | PTE_A;
-
-		if (mode == MV_GMODE_PAE && level == 3)
-			break;			/* PDPTEs have no A bit */
-		if (level == w->level && (pferr & X86_PF_WRITE))
-			new |= PTE_D;
-		if (new == old)
-			continue;
-		ret = mv_gpte_cmpxchg(vm, w->pte_gpa[level], size, old, new);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			goto retry;		/* the guest changed it: walk again */
-		w->gpte[level] = new;
-		if (level == w->level && (new & PTE_D))
-			w->dirty = true;
-	}
+	w->gfn = mv_walk_gfn(mode, pte, addr, level);
 	return MV_WALK_OK;
+}
+
+int mv_walk(struct mv_vcpu *vcpu, u64 addr, u32 pferr, struct mv_walk *w,
+	    bool set_ad)
+{
+	enum mv_gmode mode = mv_guest_mode(vcpu);
+	int ret;
+
+	pferr &= X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR;
+	if (mode != MV_GMODE_LONG)
+		addr = (u32)addr;
+	do {
+		ret = mv_walk_once(vcpu, mode, addr, pferr, w);
+		if (ret != MV_WALK_OK || !set_ad)
+			return ret;
+		/* The guest changed an entry under us: walk again. */
+		ret = mv_walk_set_ad(vcpu, mode, w, pferr);
+	} while (ret > 0);
+	return ret < 0 ? ret : MV_WALK_OK;
 }
