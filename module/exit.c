@@ -24,7 +24,6 @@ static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
 	u32 index = vcpu->regs[MV_RCX];
 	u64 val = 0;
 
-	vcpu->stats[MV_STAT_MSR]++;
 	if (write) {
 		val = (u32)vcpu->regs[MV_RAX] | (vcpu->regs[MV_RDX] << 32);
 		if (mv_set_msr(vcpu, index, val))
@@ -47,7 +46,6 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 {
 	u32 a, b, c, d;
 
-	vcpu->stats[MV_STAT_CPUID]++;
 	mv_cpuid_lookup(vcpu, vcpu->regs[MV_RAX], vcpu->regs[MV_RCX],
 			&a, &b, &c, &d);
 	trace_mv_cpuid(vcpu, a, b, c, d);
@@ -63,7 +61,6 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 {
 	int ret;
 
-	vcpu->stats[MV_STAT_HLT]++;
 	ret = mv_skip_insn(vcpu);
 	if (ret != MV_RET_GUEST)
 		return ret;
@@ -82,7 +79,6 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	u64 gpa;
 	int ret;
 
-	vcpu->stats[MV_STAT_PAGE_FAULT]++;
 	ret = mv_mmu_page_fault(vcpu, vcpu->exit.pf.addr, vcpu->exit.pf.error,
 				&gpa);
 	trace_mv_page_fault(vcpu, ret, gpa);
@@ -138,7 +134,6 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	u64 lin, gpa, mask;
 	int reg, seg, ret;
 
-	vcpu->stats[MV_STAT_IO]++;
 	run->exit_reason = MV_EXIT_IO;
 	run->io.direction = x->io.in ? MV_IO_IN : MV_IO_OUT;
 	run->io.size = size;
@@ -266,9 +261,8 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 	return ret;
 }
 
-static int mv_handle_host_intr(struct mv_vcpu *vcpu)
+static int mv_handle_nothing(struct mv_vcpu *vcpu)
 {
-	vcpu->stats[MV_STAT_HOST_INTR]++;
 	return MV_RET_GUEST;
 }
 
@@ -284,7 +278,6 @@ static int mv_handle_wrmsr(struct mv_vcpu *vcpu)
 
 static int mv_handle_hypercall(struct mv_vcpu *vcpu)
 {
-	vcpu->stats[MV_STAT_HYPERCALL]++;
 	mv_hypercall(vcpu);
 	return mv_skip_insn(vcpu);
 }
@@ -304,41 +297,14 @@ static int mv_handle_exception(struct mv_vcpu *vcpu)
 	return MV_RET_GUEST;
 }
 
-static int mv_handle_cr(struct mv_vcpu *vcpu)
-{
-	vcpu->stats[MV_STAT_CR]++;
-	return mv_emulate_cr_dr(vcpu);
-}
-
-static int mv_handle_dr(struct mv_vcpu *vcpu)
-{
-	vcpu->stats[MV_STAT_OTHER]++;
-	return mv_emulate_cr_dr(vcpu);
-}
-
-static int mv_handle_invlpg(struct mv_vcpu *vcpu)
-{
-	vcpu->stats[MV_STAT_INVLPG]++;
-	return mv_emulate_invlpg(vcpu);
-}
-
-/* INVD, WBINVD: nothing to do for memory we keep coherent. */
-static int mv_handle_nop(struct mv_vcpu *vcpu)
-{
-	vcpu->stats[MV_STAT_OTHER]++;
-	return mv_skip_insn(vcpu);
-}
-
 static int mv_handle_irq_window(struct mv_vcpu *vcpu)
 {
-	vcpu->stats[MV_STAT_INTR_WINDOW]++;
 	mv_arch->set_irq_window(vcpu, false);
 	return MV_RET_GUEST;
 }
 
 static int mv_handle_ud(struct mv_vcpu *vcpu)
 {
-	vcpu->stats[MV_STAT_OTHER]++;
 	mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MV_RET_GUEST;
 }
@@ -347,7 +313,6 @@ static int mv_handle_shutdown(struct mv_vcpu *vcpu)
 {
 	bool triple = vcpu->exit.kind == MVX_SHUTDOWN;
 
-	vcpu->stats[MV_STAT_SHUTDOWN]++;
 	vcpu->run->exit_reason = MV_EXIT_SHUTDOWN;
 	vcpu->run->shutdown.reason = triple ? MV_SHUTDOWN_TRIPLE_FAULT :
 					      MV_SHUTDOWN_INVALID_STATE;
@@ -355,25 +320,33 @@ static int mv_handle_shutdown(struct mv_vcpu *vcpu)
 	return MV_RET_USER;
 }
 
-static int (*const mv_exit_handlers[])(struct mv_vcpu *vcpu) = {
-	[MVX_NONE] = mv_handle_host_intr,
-	[MVX_IO] = mv_handle_io,
-	[MVX_CPUID] = mv_handle_cpuid,
-	[MVX_RDMSR] = mv_handle_rdmsr,
-	[MVX_WRMSR] = mv_handle_wrmsr,
-	[MVX_HLT] = mv_handle_hlt,
-	[MVX_HYPERCALL] = mv_handle_hypercall,
-	[MVX_PAGE_FAULT] = mv_handle_pf,
-	[MVX_EXCEPTION] = mv_handle_exception,
-	[MVX_CR_ACCESS] = mv_handle_cr,
-	[MVX_DR_ACCESS] = mv_handle_dr,
-	[MVX_INVLPG] = mv_handle_invlpg,
-	[MVX_INVD] = mv_handle_nop,
-	[MVX_WBINVD] = mv_handle_nop,
-	[MVX_IRQ_WINDOW] = mv_handle_irq_window,
-	[MVX_UD] = mv_handle_ud,
-	[MVX_SHUTDOWN] = mv_handle_shutdown,
-	[MVX_INVALID_STATE] = mv_handle_shutdown,
+/* No counter: the handler counts (it knows better). */
+#define MV_STAT_SELF	-1
+
+/* Each exit kind: its handler and the exit counter it bumps. */
+static const struct {
+	int (*fn)(struct mv_vcpu *vcpu);
+	int stat;
+} mv_exit_handlers[] = {
+	[MVX_NONE] = { mv_handle_nothing, MV_STAT_HOST_INTR },
+	[MVX_IO] = { mv_handle_io, MV_STAT_IO },
+	[MVX_CPUID] = { mv_handle_cpuid, MV_STAT_CPUID },
+	[MVX_RDMSR] = { mv_handle_rdmsr, MV_STAT_MSR },
+	[MVX_WRMSR] = { mv_handle_wrmsr, MV_STAT_MSR },
+	[MVX_HLT] = { mv_handle_hlt, MV_STAT_HLT },
+	[MVX_HYPERCALL] = { mv_handle_hypercall, MV_STAT_HYPERCALL },
+	[MVX_PAGE_FAULT] = { mv_handle_pf, MV_STAT_PAGE_FAULT },
+	[MVX_EXCEPTION] = { mv_handle_exception, MV_STAT_SELF },
+	[MVX_CR_ACCESS] = { mv_emulate_cr_dr, MV_STAT_CR },
+	[MVX_DR_ACCESS] = { mv_emulate_cr_dr, MV_STAT_OTHER },
+	[MVX_INVLPG] = { mv_emulate_invlpg, MV_STAT_INVLPG },
+	/* INVD, WBINVD: nothing to do for memory we keep coherent. */
+	[MVX_INVD] = { mv_skip_insn, MV_STAT_OTHER },
+	[MVX_WBINVD] = { mv_skip_insn, MV_STAT_OTHER },
+	[MVX_IRQ_WINDOW] = { mv_handle_irq_window, MV_STAT_INTR_WINDOW },
+	[MVX_UD] = { mv_handle_ud, MV_STAT_OTHER },
+	[MVX_SHUTDOWN] = { mv_handle_shutdown, MV_STAT_SHUTDOWN },
+	[MVX_INVALID_STATE] = { mv_handle_shutdown, MV_STAT_SHUTDOWN },
 };
 
 /* Handle the exit in vcpu->exit: an enum mv_ret but MV_RET_UNHANDLED. */
@@ -384,11 +357,13 @@ int mv_handle_exit(struct mv_vcpu *vcpu)
 	int ret;
 
 	if (x->kind >= ARRAY_SIZE(mv_exit_handlers) ||
-	    !mv_exit_handlers[x->kind]) {
+	    !mv_exit_handlers[x->kind].fn) {
 		vcpu->stats[MV_STAT_OTHER]++;
 		return mv_internal_error(vcpu, MV_INTERNAL_UNEXPECTED_EXIT, 3, d);
 	}
-	ret = mv_exit_handlers[x->kind](vcpu);
+	if (mv_exit_handlers[x->kind].stat != MV_STAT_SELF)
+		vcpu->stats[mv_exit_handlers[x->kind].stat]++;
+	ret = mv_exit_handlers[x->kind].fn(vcpu);
 	if (ret != MV_RET_UNHANDLED)
 		return ret;
 	/* An instruction we cannot decode caused this exit. */

@@ -87,67 +87,64 @@ static const struct mv_mem_hooks mv_mem_hooks = {
 	.release = mv_share_release,
 };
 
+static int mv_srcu_init(void)
+{
+	return init_srcu_struct(&mv_srcu);
+}
+
+static void mv_srcu_exit(void)
+{
+	cleanup_srcu_struct(&mv_srcu);
+}
+
+/*
+ * The parts, in the order they come up (and go down in reverse).  The
+ * device comes last: once it exists, VMs can be made.
+ */
+static const struct {
+	int (*init)(void);
+	void (*exit)(void);
+} mv_parts[] = {
+	{ mv_srcu_init, mv_srcu_exit },
+	{ mv_mmu_init, mv_mmu_exit },
+	{ mv_vm_init, mv_vm_exit },
+	{ mv_netlink_init, mv_netlink_exit },
+	/* Pages freed late (deferred) all go once the scanner has stopped. */
+	{ NULL, mv_mem_exit },
+	{ mv_share_init, mv_share_exit },
+	{ mv_pressure_init, mv_pressure_exit },
+	{ mv_dev_init, mv_dev_exit },
+};
+
+static void mv_parts_exit(int n)
+{
+	while (n--)
+		mv_parts[n].exit();
+}
+
 static int __init mv_init(void)
 {
-	int ret;
+	int i, ret;
 
 	ret = mv_detect();
 	if (ret)
 		return ret;
 	mv_mem_set_hooks(&mv_mem_hooks);
-
-	ret = init_srcu_struct(&mv_srcu);
-	if (ret)
-		return ret;
-	ret = mv_mmu_init();
-	if (ret)
-		goto err_mmu;
-	ret = mv_vm_init();
-	if (ret)
-		goto err_vm;
-	ret = mv_netlink_init();
-	if (ret)
-		goto err_netlink;
-	ret = mv_share_init();
-	if (ret)
-		goto err_share;
-	ret = mv_pressure_init();
-	if (ret)
-		goto err_pressure;
-	ret = mv_dev_init();
-	if (ret)
-		goto err_dev;
-
+	for (i = 0; i < ARRAY_SIZE(mv_parts); i++) {
+		ret = mv_parts[i].init ? mv_parts[i].init() : 0;
+		if (ret) {
+			mv_parts_exit(i);
+			return ret;
+		}
+	}
 	pr_info("version %s loaded, backend %s\n", MV_VERSION, mv_arch->name);
 	return 0;
-
-err_dev:
-	mv_pressure_exit();
-err_pressure:
-	mv_share_exit();
-	mv_mem_exit();
-err_share:
-	mv_netlink_exit();
-err_netlink:
-	mv_vm_exit();
-err_vm:
-	mv_mmu_exit();
-err_mmu:
-	cleanup_srcu_struct(&mv_srcu);
-	return ret;
 }
 
 static void __exit mv_exit(void)
 {
-	mv_dev_exit();
 	/* No VM is left: the last one's file went before we could unload. */
-	mv_pressure_exit();
-	mv_share_exit();
-	mv_mem_exit();
-	mv_netlink_exit();
-	mv_vm_exit();
-	mv_mmu_exit();
-	cleanup_srcu_struct(&mv_srcu);
+	mv_parts_exit(ARRAY_SIZE(mv_parts));
 	if (atomic_long_read(&mv_guest_pages) || atomic_long_read(&mv_mmu_pages))
 		pr_err("leak: %ld guest pages, %ld shadow pages still allocated\n",
 		       atomic_long_read(&mv_guest_pages),

@@ -258,14 +258,16 @@ extern atomic_long_t mv_mmu_pages;	/* all VMs */
 extern atomic_long_t mv_foreign_flushes;
 
 /*
- * An unsigned module parameter within [min, max], checked at load and at
- * every write through sysfs (-EINVAL otherwise).  Parameters are defined
- * next to the code that owns them:
- *
- *	static struct mv_uint_param mv_p_x = { &mv_x, 1, 100 };
- *	module_param_cb(x, &mv_uint_param_ops, &mv_p_x, 0444);
- *	__MODULE_PARM_TYPE(x, "uint");
+ * An unsigned module parameter within [@lo, @hi], checked at load and at
+ * every write through sysfs (-EINVAL otherwise), described by @desc.
+ * Parameters are defined next to the code that owns them.
  */
+#define MV_UINT_PARAM(name, var, lo, hi, perm, desc)			\
+	static struct mv_uint_param mv_p_##name = { &(var), lo, hi };	\
+	module_param_cb(name, &mv_uint_param_ops, &mv_p_##name, perm);	\
+	__MODULE_INFO(parmtype, name##type, #name ":uint");		\
+	__MODULE_INFO(parm, name##_about, #name ":" desc)
+
 struct mv_uint_param {
 	unsigned int *val;
 	unsigned int min, max;

@@ -35,13 +35,8 @@
 #include "trace.h"
 
 unsigned int mv_max_mmu_pages = 4096;
-static struct mv_uint_param mv_p_max_mmu_pages = {
-	&mv_max_mmu_pages, 64, 1U << 20
-};
-module_param_cb(max_mmu_pages, &mv_uint_param_ops, &mv_p_max_mmu_pages, 0644);
-__MODULE_PARM_TYPE(max_mmu_pages, "uint");
-MODULE_PARM_DESC(max_mmu_pages,
-		 "Most shadow page-table pages one VM may hold, at least 64; older ones are recycled beyond that (default 4096 = 16 MiB)");
+MV_UINT_PARAM(max_mmu_pages, mv_max_mmu_pages, 64, 1U << 20, 0644,
+	      "Most shadow page-table pages one VM may hold, at least 64; older ones are recycled beyond that (default 4096 = 16 MiB)");
 
 #define PTE_LIST_EXT	7
 
@@ -801,8 +796,10 @@ int mv_mmu_load(struct mv_vcpu *vcpu)
 		vcpu->mmu.root_valid = true;
 	spin_unlock(&vm->mmu_lock);
 	mv_mmu_commit(vm);
-	if (!ret)
+	if (!ret) {
+		trace_mv_mmu_load(vcpu);
 		mv_arch->load_cr(vcpu);
+	}
 	return ret;
 }
 

@@ -629,39 +629,27 @@ static struct genl_family mv_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(mv_genl_mcgrps),
 };
 
-/* Tell the events group about @vm; best effort, like every multicast. */
-static void mv_nl_event(struct mv_vm *vm, u8 cmd)
+/* An event VM's attributes, less the figures replies carry. */
+static int mv_nl_put_event_vm(struct sk_buff *msg, void *vm)
+{
+	return mv_nl_put_vm(msg, vm, false);
+}
+
+/* One message to the events group; best effort, like every multicast. */
+static void mv_nl_multicast(u8 cmd, size_t size,
+			    int (*fill)(struct sk_buff *msg, void *arg),
+			    void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
 	if (!genl_has_listeners(&mv_genl_family, &init_net, 0))
 		return;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, cmd);
-	if (!hdr || mv_nl_put_vm(msg, vm, false)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&mv_genl_family, msg, 0, 0, GFP_KERNEL);
-}
-
-/* The scanner finished a pass: the counters go to the events group. */
-static void mv_nl_share_event(void)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&mv_genl_family, &init_net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &mv_genl_family, 0, MV_CMD_EVENT_SCAN_DONE);
-	if (!hdr || mv_nl_put_share(msg, NULL)) {
+	if (!hdr || fill(msg, arg)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -673,10 +661,11 @@ static void mv_nl_share_event(void)
 static int mv_nl_notified(struct notifier_block *nb, unsigned long cmd,
 			  void *data)
 {
+	/* A pass's counters, or the VM it is about. */
 	if (cmd == MV_CMD_EVENT_SCAN_DONE)
-		mv_nl_share_event();
+		mv_nl_multicast(cmd, NLMSG_GOODSIZE, mv_nl_put_share, NULL);
 	else
-		mv_nl_event(data, cmd);
+		mv_nl_multicast(cmd, NLMSG_DEFAULT_SIZE, mv_nl_put_event_vm, data);
 	return NOTIFY_OK;
 }
 
@@ -684,7 +673,7 @@ static struct notifier_block mv_nl_notifier = {
 	.notifier_call = mv_nl_notified,
 };
 
-int __init mv_netlink_init(void)
+int mv_netlink_init(void)
 {
 	int ret = genl_register_family(&mv_genl_family);
 

@@ -49,34 +49,16 @@ MODULE_PARM_DESC(balloon_auto,
 		 "Balloon idle VMs on our own when the host is short of memory (default Y; also mvctl balloon set auto on|off)");
 
 static unsigned int mv_balloon_tax_pct = 75;
-static struct mv_uint_param mv_p_balloon_tax_pct = {
-	&mv_balloon_tax_pct, 0, 99
-};
-module_param_cb(balloon_tax_pct, &mv_uint_param_ops,
-		&mv_p_balloon_tax_pct, 0444);
-__MODULE_PARM_TYPE(balloon_tax_pct, "uint");
-MODULE_PARM_DESC(balloon_tax_pct,
-		 "Idle memory tax, 0 to 99%: how much more an idle page costs than an active one when choosing where to balloon (default 75)");
+MV_UINT_PARAM(balloon_tax_pct, mv_balloon_tax_pct, 0, 99, 0444,
+	      "Idle memory tax, 0 to 99%: how much more an idle page costs than an active one when choosing where to balloon (default 75)");
 
 static unsigned int mv_balloon_floor_pct = 25;
-static struct mv_uint_param mv_p_balloon_floor_pct = {
-	&mv_balloon_floor_pct, 0, 100
-};
-module_param_cb(balloon_floor_pct, &mv_uint_param_ops,
-		&mv_p_balloon_floor_pct, 0444);
-__MODULE_PARM_TYPE(balloon_floor_pct, "uint");
-MODULE_PARM_DESC(balloon_floor_pct,
-		 "The pressure policy leaves every VM at least this share of its memory, 0 to 100% (default 25)");
+MV_UINT_PARAM(balloon_floor_pct, mv_balloon_floor_pct, 0, 100, 0444,
+	      "The pressure policy leaves every VM at least this share of its memory, 0 to 100% (default 25)");
 
 static unsigned int mv_balloon_free_target_mb;
-static struct mv_uint_param mv_p_balloon_free_target_mb = {
-	&mv_balloon_free_target_mb, 0, UINT_MAX
-};
-module_param_cb(balloon_free_target_mb, &mv_uint_param_ops,
-		&mv_p_balloon_free_target_mb, 0444);
-__MODULE_PARM_TYPE(balloon_free_target_mb, "uint");
-MODULE_PARM_DESC(balloon_free_target_mb,
-		 "Host memory (MemAvailable) the pressure policy keeps free, in MiB (default 0: 5% of RAM)");
+MV_UINT_PARAM(balloon_free_target_mb, mv_balloon_free_target_mb, 0, UINT_MAX, 0444,
+	      "Host memory (MemAvailable) the pressure policy keeps free, in MiB (default 0: 5% of RAM)");
 
 /* The auto targets, mv_pstats, the times below; outside mv_srcu. */
 static DEFINE_MUTEX(mv_policy_lock);

@@ -35,32 +35,58 @@ bool mv_long_mode_cs(struct mv_vcpu *vcpu)
 	return cs.l;
 }
 
+/* A control bit the guest may set only when its CPUID offers a feature. */
+struct mv_cpuid_gate {
+	u32 function;
+	u8 reg, bit;		/* MV_CPUID_*, bit number */
+	u64 allows;
+};
+
+static const struct mv_cpuid_gate mv_cr4_gates[] = {
+	{ 1, MV_CPUID_EDX, 3, X86_CR4_PSE },
+	{ 1, MV_CPUID_EDX, 6, X86_CR4_PAE },
+	{ 1, MV_CPUID_EDX, 13, X86_CR4_PGE },
+	{ 1, MV_CPUID_EDX, 24, X86_CR4_OSFXSR },
+	{ 7, MV_CPUID_EBX, 7, X86_CR4_SMEP },
+	{ 7, MV_CPUID_EBX, 20, X86_CR4_SMAP },
+	{ 7, MV_CPUID_EBX, 0, X86_CR4_FSGSBASE },
+};
+
+static const struct mv_cpuid_gate mv_efer_gates[] = {
+	{ 0x80000001, MV_CPUID_EDX, 11, EFER_SCE },
+	{ 0x80000001, MV_CPUID_EDX, 29, EFER_LME | EFER_LMA },
+	{ 0x80000001, MV_CPUID_EDX, 20, EFER_NX },
+};
+
+static u64 mv_gated(struct mv_vcpu *vcpu, const struct mv_cpuid_gate *g,
+		    unsigned int n)
+{
+	u64 ok = 0;
+
+	while (n--)
+		if (mv_guest_has(vcpu, g[n].function, g[n].reg, g[n].bit))
+			ok |= g[n].allows;
+	return ok;
+}
+
 static u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 {
-	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		 X86_CR4_PCE | X86_CR4_OSXMMEXCPT;
-
-	if (mv_guest_has_pse(vcpu))
-		ok |= X86_CR4_PSE;
-	if (mv_guest_has_pae(vcpu))
-		ok |= X86_CR4_PAE;
-	if (mv_guest_has_pge(vcpu))
-		ok |= X86_CR4_PGE;
-	if (mv_guest_has_fxsr(vcpu))
-		ok |= X86_CR4_OSFXSR;
-	if (mv_guest_has_smep(vcpu))
-		ok |= X86_CR4_SMEP;
-	if (mv_guest_has_smap(vcpu))
-		ok |= X86_CR4_SMAP;
-	if (mv_guest_has_fsgsbase(vcpu))
-		ok |= X86_CR4_FSGSBASE;
-	return ok;
+	return X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+	       X86_CR4_PCE | X86_CR4_OSXMMEXCPT |
+	       mv_gated(vcpu, mv_cr4_gates, ARRAY_SIZE(mv_cr4_gates));
 }
 
 /* PAE paging outside long mode latches PDPTEs. */
 static bool mv_pae_paging(struct mv_vcpu *vcpu, u64 cr0, u64 cr4, u64 efer)
 {
 	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/* A control-register write the CPU refuses: #GP(0) for the guest. */
+static int mv_gp(struct mv_vcpu *vcpu)
+{
+	mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+	return -EINVAL;
 }
 
 int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
@@ -96,8 +122,7 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
 		mv_arch->load_cr(vcpu);
 	return 0;
 gp:
-	mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return -EINVAL;
+	return mv_gp(vcpu);
 }
 
 int mv_set_cr4(struct mv_vcpu *vcpu, u64 val)
@@ -128,18 +153,15 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 val)
 		mv_arch->load_cr(vcpu);
 	return 0;
 gp:
-	mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return -EINVAL;
+	return mv_gp(vcpu);
 }
 
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val)
 {
 	if ((mv_is_long_mode(vcpu) && (val >> mv_guest_maxphyaddr(vcpu))) ||
 	    (mv_pae_paging(vcpu, vcpu->cr0, vcpu->cr4, vcpu->efer) &&
-	     mv_mmu_load_pdptrs(vcpu, val))) {
-		mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return -EINVAL;
-	}
+	     mv_mmu_load_pdptrs(vcpu, val)))
+		return mv_gp(vcpu);
 	vcpu->cr3 = val;
 	mv_mmu_new_cr3(vcpu);
 	return 0;
@@ -147,15 +169,7 @@ int mv_set_cr3(struct mv_vcpu *vcpu, u64 val)
 
 static u64 mv_efer_allowed(struct mv_vcpu *vcpu)
 {
-	u64 ok = 0;
-
-	if (mv_guest_has_syscall(vcpu))
-		ok |= EFER_SCE;
-	if (mv_guest_has_lm(vcpu))
-		ok |= EFER_LME | EFER_LMA;
-	if (mv_guest_has_nx(vcpu))
-		ok |= EFER_NX;
-	return ok;
+	return mv_gated(vcpu, mv_efer_gates, ARRAY_SIZE(mv_efer_gates));
 }
 
 int mv_set_efer(struct mv_vcpu *vcpu, u64 val)

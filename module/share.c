@@ -44,20 +44,22 @@
 #include "mmu.h"
 #include "trace.h"
 
-struct mv_frame {
+struct mv_share_key {
 	struct hlist_node node;
 	u64 hash;
 	u32 domain;
+};
+
+struct mv_frame {
+	struct mv_share_key key;
 	unsigned int users;		/* guest pages mapping it */
 	unsigned int pins;		/* merges in flight into it */
 	struct page *page;
 };
 
 struct mv_hint {
-	struct hlist_node node;
+	struct mv_share_key key;
 	struct list_head vm_link;
-	u64 hash;
-	u32 domain;
 	struct mv_vm *vm;
 	u64 gfn;
 };
@@ -70,34 +72,16 @@ MODULE_PARM_DESC(share_enabled,
 		 "Share identical guest pages copy-on-write (default Y; also mvctl share set on|off)");
 
 static unsigned int mv_share_scan_pages = 256;
-static struct mv_uint_param mv_p_share_scan_pages = {
-	&mv_share_scan_pages, 1, MV_SHARE_MAX_SCAN_PAGES
-};
-module_param_cb(share_scan_pages, &mv_uint_param_ops,
-		&mv_p_share_scan_pages, 0444);
-__MODULE_PARM_TYPE(share_scan_pages, "uint");
-MODULE_PARM_DESC(share_scan_pages,
-		 "Guest pages the sharing scanner looks at per pass (default 256; change it with mvctl share set)");
+MV_UINT_PARAM(share_scan_pages, mv_share_scan_pages, 1, MV_SHARE_MAX_SCAN_PAGES, 0444,
+	      "Guest pages the sharing scanner looks at per pass (default 256; change it with mvctl share set)");
 
 static unsigned int mv_share_interval_ms = 20;
-static struct mv_uint_param mv_p_share_scan_interval_ms = {
-	&mv_share_interval_ms, 1, MV_SHARE_MAX_INTERVAL_MS
-};
-module_param_cb(share_scan_interval_ms, &mv_uint_param_ops,
-		&mv_p_share_scan_interval_ms, 0444);
-__MODULE_PARM_TYPE(share_scan_interval_ms, "uint");
-MODULE_PARM_DESC(share_scan_interval_ms,
-		 "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
+MV_UINT_PARAM(share_scan_interval_ms, mv_share_interval_ms, 1, MV_SHARE_MAX_INTERVAL_MS, 0444,
+	      "Milliseconds between two passes of the sharing scanner (default 20; change it with mvctl share set)");
 
 static unsigned int mv_share_hash_bits;
-static struct mv_uint_param mv_p_share_hash_bits = {
-	&mv_share_hash_bits, 0, 64
-};
-module_param_cb(share_hash_bits, &mv_uint_param_ops,
-		&mv_p_share_hash_bits, 0644);
-__MODULE_PARM_TYPE(share_hash_bits, "uint");
-MODULE_PARM_DESC(share_hash_bits,
-		 "For testing: keep only this many bits of each page hash, forcing collisions that the full page comparison must catch (default 0: all 64)");
+MV_UINT_PARAM(share_hash_bits, mv_share_hash_bits, 0, 64, 0644,
+	      "For testing: keep only this many bits of each page hash, forcing collisions that the full page comparison must catch (default 0: all 64)");
 
 /* How often a merge looks again after flushing before it gives up. */
 #define MV_MERGE_TRIES	8
@@ -159,7 +143,7 @@ static bool mv_frame_put_user(struct mv_frame *f)
 	}
 	if (f->users || f->pins)
 		return false;
-	hash_del(&f->node);
+	hash_del(&f->key.node);
 	return true;
 }
 
@@ -222,7 +206,7 @@ static bool mv_take_back(struct mv_vm *vm, struct page *page)
 	f = mv_frame_of(page);
 	spin_lock(&mv_share_lock);
 	if (f->users == 1 && !f->pins) {
-		hash_del(&f->node);
+		hash_del(&f->key.node);
 		set_page_private(page, 0);
 		mine = true;
 	}
@@ -421,30 +405,41 @@ static u64 mv_page_hash(struct page *page)
 	return h;
 }
 
+/*
+ * Frames and hints are found alike, by (hash, domain): both start with
+ * this key, and each hash table holds one kind.
+ */
+static struct mv_share_key *mv_key_find(struct hlist_head *table,
+					unsigned int bits, u64 hash, u32 domain)
+{
+	struct mv_share_key *k;
+
+	hlist_for_each_entry(k, &table[hash_min(hash, bits)], node)
+		if (k->hash == hash && k->domain == domain)
+			return k;
+	return NULL;
+}
+
 static struct mv_frame *mv_frame_find(u64 hash, u32 domain)
 {
-	struct mv_frame *f;
+	struct mv_share_key *k = mv_key_find(mv_frames, HASH_BITS(mv_frames),
+					     hash, domain);
 
-	hash_for_each_possible(mv_frames, f, node, hash)
-		if (f->hash == hash && f->domain == domain)
-			return f;
-	return NULL;
+	return k ? container_of(k, struct mv_frame, key) : NULL;
 }
 
 static struct mv_hint *mv_hint_find(u64 hash, u32 domain)
 {
-	struct mv_hint *h;
+	struct mv_share_key *k = mv_key_find(mv_hints, HASH_BITS(mv_hints),
+					     hash, domain);
 
-	hash_for_each_possible(mv_hints, h, node, hash)
-		if (h->hash == hash && h->domain == domain)
-			return h;
-	return NULL;
+	return k ? container_of(k, struct mv_hint, key) : NULL;
 }
 
 static void mv_hint_del(struct mv_hint *h)
 {
 	lockdep_assert_held(&mv_share_lock);
-	hash_del(&h->node);
+	hash_del(&h->key.node);
 	list_del(&h->vm_link);
 	h->vm->mem.hints[h->gfn] = NULL;
 	mv_share_stats.hints--;
@@ -470,8 +465,8 @@ static void mv_hint_add(struct mv_vm *vm, u64 gfn, u64 hash)
 
 	if (!h)
 		return;
-	h->hash = hash;
-	h->domain = READ_ONCE(vm->share_domain);
+	h->key.hash = hash;
+	h->key.domain = READ_ONCE(vm->share_domain);
 	h->vm = vm;
 	h->gfn = gfn;
 	spin_lock(&mv_share_lock);
@@ -484,7 +479,7 @@ static void mv_hint_add(struct mv_vm *vm, u64 gfn, u64 hash)
 	old = vm->mem.hints[gfn];
 	if (old)
 		mv_hint_del(old);
-	hash_add(mv_hints, &h->node, hash);
+	hash_add(mv_hints, &h->key.node, hash);
 	list_add(&h->vm_link, &vm->share_hints);
 	vm->mem.hints[gfn] = h;
 	mv_share_stats.hints++;
@@ -546,8 +541,8 @@ static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
 	/* Read-only now, in every TLB: this hash stays true while shared. */
 	if (!mv_share_freeze(vm2, gfn2, page) || mv_page_hash(page) != hash)
 		goto fail;
-	f->hash = hash;
-	f->domain = READ_ONCE(vm2->share_domain);
+	f->key.hash = hash;
+	f->key.domain = READ_ONCE(vm2->share_domain);
 	f->page = page;
 	f->users = 1;
 	/* Pinned for the caller's merge: nobody may take it back before. */
@@ -556,7 +551,7 @@ static struct mv_frame *mv_frame_make(struct mv_vm *vm2, u64 gfn2, u64 hash)
 	atomic_long_dec(&vm2->mem.used);
 	atomic_long_inc(&vm2->mem.shared);
 	spin_lock(&mv_share_lock);
-	hash_add(mv_frames, &f->node, hash);
+	hash_add(mv_frames, &f->key.node, hash);
 	spin_unlock(&mv_share_lock);
 	spin_unlock(&vm2->mmu_lock);
 	return f;
@@ -579,7 +574,7 @@ static void mv_merge_frame(struct mv_vm *vm, u64 gfn, struct page *page,
 		mv_share_stats.collisions++;
 	last = !f->users && !f->pins;
 	if (last)
-		hash_del(&f->node);
+		hash_del(&f->key.node);
 	spin_unlock(&mv_share_lock);
 	if (last)
 		mv_frame_free(f);
@@ -803,7 +798,7 @@ static bool mv_share_allowed(struct mv_vm *vm, struct page *page,
 		return pol != MV_SHARE_OFF;
 	/* The slot's reference keeps the frame while we hold the lock. */
 	return pol == MV_SHARE_ALL &&
-	       mv_frame_of(page)->domain == READ_ONCE(vm->share_domain);
+	       mv_frame_of(page)->key.domain == READ_ONCE(vm->share_domain);
 }
 
 /*

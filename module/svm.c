@@ -277,28 +277,21 @@ static u16 svm_attr(const struct mv_segment *s)
 	       (s->g << SVM_SELECTOR_G_SHIFT);
 }
 
+/* Where each segment register lives in the save area, by enum mv_seg. */
+static const u16 svm_seg_offsets[MV_NR_SEGS] = {
+	[MV_ES] = offsetof(struct vmcb_save_area, es),
+	[MV_CS] = offsetof(struct vmcb_save_area, cs),
+	[MV_SS] = offsetof(struct vmcb_save_area, ss),
+	[MV_DS] = offsetof(struct vmcb_save_area, ds),
+	[MV_FS] = offsetof(struct vmcb_save_area, fs),
+	[MV_GS] = offsetof(struct vmcb_save_area, gs),
+	[MV_TR] = offsetof(struct vmcb_save_area, tr),
+	[MV_LDTR] = offsetof(struct vmcb_save_area, ldtr),
+};
+
 static struct vmcb_seg *svm_seg(struct vmcb *vmcb, enum mv_seg seg)
 {
-	struct vmcb_save_area *save = &vmcb->save;
-
-	switch (seg) {
-	case MV_ES:
-		return &save->es;
-	case MV_CS:
-		return &save->cs;
-	case MV_SS:
-		return &save->ss;
-	case MV_DS:
-		return &save->ds;
-	case MV_FS:
-		return &save->fs;
-	case MV_GS:
-		return &save->gs;
-	case MV_TR:
-		return &save->tr;
-	default:
-		return &save->ldtr;
-	}
+	return (void *)&vmcb->save + svm_seg_offsets[seg % MV_NR_SEGS];
 }
 
 static void svm_get_segment(struct mv_vcpu *vcpu, enum mv_seg seg,
@@ -481,93 +474,69 @@ static void svm_set_irq_window(struct mv_vcpu *vcpu, bool on)
 	}
 }
 
+/* The MSRs whose state lives in the VMCB's save area, and where. */
+static const struct {
+	u32 msr;
+	u16 offset;
+	bool low32;		/* only the low 32 bits exist */
+} svm_save_msrs[] = {
+	{ MSR_FS_BASE, offsetof(struct vmcb_save_area, fs.base) },
+	{ MSR_GS_BASE, offsetof(struct vmcb_save_area, gs.base) },
+	{ MSR_KERNEL_GS_BASE, offsetof(struct vmcb_save_area, kernel_gs_base) },
+	{ MSR_STAR, offsetof(struct vmcb_save_area, star) },
+	{ MSR_LSTAR, offsetof(struct vmcb_save_area, lstar) },
+	{ MSR_CSTAR, offsetof(struct vmcb_save_area, cstar) },
+	{ MSR_SYSCALL_MASK, offsetof(struct vmcb_save_area, sfmask), true },
+	{ MSR_IA32_SYSENTER_CS, offsetof(struct vmcb_save_area, sysenter_cs),
+	  true },
+	{ MSR_IA32_SYSENTER_ESP, offsetof(struct vmcb_save_area, sysenter_esp) },
+	{ MSR_IA32_SYSENTER_EIP, offsetof(struct vmcb_save_area, sysenter_eip) },
+};
+
+static u64 *svm_msr_slot(struct vmcb *vmcb, u32 index, bool *low32)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_save_msrs); i++) {
+		if (svm_save_msrs[i].msr != index)
+			continue;
+		*low32 = svm_save_msrs[i].low32;
+		return (void *)&vmcb->save + svm_save_msrs[i].offset;
+	}
+	return NULL;
+}
+
 static int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	struct vmcb_save_area *s = &vmcb->save;
+	bool low32;
+	u64 *slot;
 
-	switch (index) {
-	case MSR_FS_BASE:
-		*val = s->fs.base;
-		break;
-	case MSR_GS_BASE:
-		*val = s->gs.base;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*val = s->kernel_gs_base;
-		break;
-	case MSR_STAR:
-		*val = s->star;
-		break;
-	case MSR_LSTAR:
-		*val = s->lstar;
-		break;
-	case MSR_CSTAR:
-		*val = s->cstar;
-		break;
-	case MSR_SYSCALL_MASK:
-		*val = s->sfmask;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		*val = s->sysenter_cs;
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		*val = s->sysenter_esp;
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		*val = s->sysenter_eip;
-		break;
-	case MSR_IA32_TSC:
+	if (index == MSR_IA32_TSC) {
 		*val = rdtsc() + vmcb->control.tsc_offset;
-		break;
-	default:
-		return -ENOENT;
+		return 0;
 	}
+	slot = svm_msr_slot(vmcb, index, &low32);
+	if (!slot)
+		return -ENOENT;
+	*val = *slot;
 	return 0;
 }
 
 static int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	struct vmcb_save_area *s = &vmcb->save;
+	bool low32;
+	u64 *slot;
 
-	switch (index) {
-	case MSR_FS_BASE:
-		s->fs.base = val;
-		break;
-	case MSR_GS_BASE:
-		s->gs.base = val;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		s->kernel_gs_base = val;
-		break;
-	case MSR_STAR:
-		s->star = val;
-		break;
-	case MSR_LSTAR:
-		s->lstar = val;
-		break;
-	case MSR_CSTAR:
-		s->cstar = val;
-		break;
-	case MSR_SYSCALL_MASK:
-		s->sfmask = (u32)val;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		s->sysenter_cs = (u32)val;
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		s->sysenter_esp = val;
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		s->sysenter_eip = val;
-		break;
-	case MSR_IA32_TSC:
+	if (index == MSR_IA32_TSC) {
 		vmcb->control.tsc_offset = val - rdtsc();
-		break;
-	default:
-		return -ENOENT;
+		return 0;
 	}
+	slot = svm_msr_slot(vmcb, index, &low32);
+	if (!slot)
+		return -ENOENT;
+	*slot = low32 ? (u32)val : val;
 	return 0;
 }
 
@@ -693,6 +662,41 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 	svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
+/* The exit codes that mean one thing, whatever the exit information. */
+static const struct {
+	u32 code;
+	enum mv_exit_kind kind;
+} svm_exit_kinds[] = {
+	{ SVM_EXIT_INTR, MVX_NONE }, { SVM_EXIT_NMI, MVX_NONE },
+	{ SVM_EXIT_SMI, MVX_NONE }, { SVM_EXIT_VINTR, MVX_IRQ_WINDOW },
+	{ SVM_EXIT_CPUID, MVX_CPUID }, { SVM_EXIT_HLT, MVX_HLT },
+	{ SVM_EXIT_INVLPG, MVX_INVLPG }, { SVM_EXIT_INVD, MVX_INVD },
+	{ SVM_EXIT_WBINVD, MVX_WBINVD }, { SVM_EXIT_VMMCALL, MVX_HYPERCALL },
+	{ SVM_EXIT_SHUTDOWN, MVX_SHUTDOWN },
+	{ (u32)SVM_EXIT_ERR, MVX_INVALID_STATE },
+};
+
+/* Instructions the guest may not run: #UD, as on a CPU without them. */
+static const u32 svm_ud_exits[] = {
+	SVM_EXIT_VMRUN, SVM_EXIT_VMLOAD, SVM_EXIT_VMSAVE, SVM_EXIT_STGI,
+	SVM_EXIT_CLGI, SVM_EXIT_SKINIT, SVM_EXIT_RDTSCP, SVM_EXIT_MONITOR,
+	SVM_EXIT_MWAIT, SVM_EXIT_MWAIT_COND, SVM_EXIT_XSETBV, SVM_EXIT_RDPRU,
+	SVM_EXIT_INVLPGA, SVM_EXIT_INVPCID, SVM_EXIT_INVLPGB,
+};
+
+static enum mv_exit_kind svm_exit_kind(u32 code)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_exit_kinds); i++)
+		if (svm_exit_kinds[i].code == code)
+			return svm_exit_kinds[i].kind;
+	for (i = 0; i < ARRAY_SIZE(svm_ud_exits); i++)
+		if (svm_ud_exits[i] == code)
+			return MVX_UD;
+	return MVX_UNKNOWN;
+}
+
 /* Decode a #VMEXIT into vendor-neutral terms. */
 static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
 {
@@ -725,72 +729,18 @@ static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
 		}
 		/* NRIP is only saved for instruction intercepts. */
 		x->next_rip = 0;
+	} else if (code == SVM_EXIT_IOIO) {
+		x->kind = MVX_IO;
+		x->io.port = i1 >> 16;
+		x->io.in = i1 & SVM_IOIO_TYPE_MASK;
+		x->io.string = !!(i1 & SVM_IOIO_STR_MASK);
+		x->io.rep = !!(i1 & SVM_IOIO_REP_MASK);
+		x->io.size = (i1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		x->io.next_rip = c->exit_info_2;
+	} else if (code == SVM_EXIT_MSR) {
+		x->kind = i1 ? MVX_WRMSR : MVX_RDMSR;
 	} else {
-		switch (code) {
-		case SVM_EXIT_INTR:
-		case SVM_EXIT_NMI:
-		case SVM_EXIT_SMI:
-			x->kind = MVX_NONE;
-			break;
-		case SVM_EXIT_VINTR:
-			x->kind = MVX_IRQ_WINDOW;
-			break;
-		case SVM_EXIT_CPUID:
-			x->kind = MVX_CPUID;
-			break;
-		case SVM_EXIT_HLT:
-			x->kind = MVX_HLT;
-			break;
-		case SVM_EXIT_INVLPG:
-			x->kind = MVX_INVLPG;
-			break;
-		case SVM_EXIT_INVD:
-			x->kind = MVX_INVD;
-			break;
-		case SVM_EXIT_WBINVD:
-			x->kind = MVX_WBINVD;
-			break;
-		case SVM_EXIT_MSR:
-			x->kind = i1 ? MVX_WRMSR : MVX_RDMSR;
-			break;
-		case SVM_EXIT_VMMCALL:
-			x->kind = MVX_HYPERCALL;
-			break;
-		case SVM_EXIT_SHUTDOWN:
-			x->kind = MVX_SHUTDOWN;
-			break;
-		case SVM_EXIT_IOIO:
-			x->kind = MVX_IO;
-			x->io.port = i1 >> 16;
-			x->io.in = i1 & SVM_IOIO_TYPE_MASK;
-			x->io.string = !!(i1 & SVM_IOIO_STR_MASK);
-			x->io.rep = !!(i1 & SVM_IOIO_REP_MASK);
-			x->io.size = (i1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-			x->io.next_rip = c->exit_info_2;
-			break;
-		case SVM_EXIT_VMRUN:
-		case SVM_EXIT_VMLOAD:
-		case SVM_EXIT_VMSAVE:
-		case SVM_EXIT_STGI:
-		case SVM_EXIT_CLGI:
-		case SVM_EXIT_SKINIT:
-		case SVM_EXIT_RDTSCP:
-		case SVM_EXIT_MONITOR:
-		case SVM_EXIT_MWAIT:
-		case SVM_EXIT_MWAIT_COND:
-		case SVM_EXIT_XSETBV:
-		case SVM_EXIT_RDPRU:
-		case SVM_EXIT_INVLPGA:
-		case SVM_EXIT_INVPCID:
-		case SVM_EXIT_INVLPGB:
-			x->kind = MVX_UD;
-			break;
-		case (u32)SVM_EXIT_ERR:
-			x->kind = MVX_INVALID_STATE;
-			break;
-		default:
-			x->kind = MVX_UNKNOWN;
-		}
+		x->kind = svm_exit_kind(code);
 	}
 }
 

@@ -91,6 +91,30 @@ TRACE_EVENT(mv_entry,
 		  __entry->vm, __entry->vcpu, __entry->rip)
 );
 
+/* A vCPU got a (new) shadow root: after a mode change, a CR3 load ... */
+TRACE_EVENT(mv_mmu_load,
+	    TP_PROTO(struct mv_vcpu *vcpu),
+	    TP_ARGS(vcpu),
+
+	TP_STRUCT__entry(__field(u32, vm)
+			 __field(u32, vcpu)
+			 __field(u64, root)
+			 __field(u8, level)
+			 __field(u64, cr3)
+	),
+
+	TP_fast_assign(__entry->vm = vcpu->vm->id;
+		       __entry->vcpu = vcpu->index;
+		       __entry->root = vcpu->mmu.root_pa;
+		       __entry->level = vcpu->mmu.root_level;
+		       __entry->cr3 = vcpu->cr3;
+	),
+
+	TP_printk("vm %u vcpu %u root 0x%llx level %u cr3 0x%llx",
+		  __entry->vm, __entry->vcpu, __entry->root, __entry->level,
+		  __entry->cr3)
+);
+
 TRACE_EVENT(mv_exit,
 	    TP_PROTO(struct mv_vcpu *vcpu),
 	    TP_ARGS(vcpu),

@@ -30,23 +30,12 @@
 #include "minivisor.h"
 
 unsigned int mv_max_vms = 64;
-static struct mv_uint_param mv_p_max_vms = {
-	&mv_max_vms, 1, 4096
-};
-module_param_cb(max_vms, &mv_uint_param_ops, &mv_p_max_vms, 0444);
-__MODULE_PARM_TYPE(max_vms, "uint");
-MODULE_PARM_DESC(max_vms,
-		 "Most VMs that may exist at once, 1 to 4096 (default 64)");
+MV_UINT_PARAM(max_vms, mv_max_vms, 1, 4096, 0444,
+	      "Most VMs that may exist at once, 1 to 4096 (default 64)");
 
 static unsigned int mv_max_guest_mem_mb = 4096;
-static struct mv_uint_param mv_p_max_guest_mem_mb = {
-	&mv_max_guest_mem_mb, 1, 65536
-};
-module_param_cb(max_guest_mem_mb, &mv_uint_param_ops,
-		&mv_p_max_guest_mem_mb, 0444);
-__MODULE_PARM_TYPE(max_guest_mem_mb, "uint");
-MODULE_PARM_DESC(max_guest_mem_mb,
-		 "Largest guest memory size a VM may ask for, 1 to 65536 MiB (default 4096)");
+MV_UINT_PARAM(max_guest_mem_mb, mv_max_guest_mem_mb, 1, 65536, 0444,
+	      "Largest guest memory size a VM may ask for, 1 to 65536 MiB (default 4096)");
 
 static DEFINE_XARRAY_ALLOC1(mv_vms);
 static DEFINE_MUTEX(mv_vms_mutex);	/* VM count and hardware users */

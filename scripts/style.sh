@@ -11,6 +11,8 @@ files=$(ls module/*.[chS] uapi/linux/*.h)
 rc=0
 # shellcheck disable=SC2086
 perl "$CHECKPATCH" --strict --no-tree --terse --show-types -f $files || rc=1
+log "function length (at most 120 lines)"
+"$MV_TOP/scripts/funclen.sh" module/*.c || rc=1
 log "sparse"
 make -s -C "$KDIR" M="$MV_TOP" clean >/dev/null
 out=$(make -s -C "$KDIR" M="$MV_TOP" C=2 modules 2>&1 | grep -v "^Skipping BTF" || true)

@@ -576,6 +576,74 @@ TEST_F(mod, bad_module_parameter_refused)
 	ASSERT_EQ(0, mv_load(NULL));
 }
 
+static int param_write(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/minivisor/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static unsigned long param_read(const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/minivisor/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return ~0ul;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoul(buf, NULL, 0);
+}
+
+/* Each parameter has one range, checked at load and on every write. */
+TEST_F(mod, parameters_out_of_range_refused)
+{
+	static const char *const bad[] = {
+		"max_mmu_pages=63", "max_vms=0", "max_guest_mem_mb=65537",
+		"share_scan_pages=0", "share_scan_interval_ms=60001",
+		"share_hash_bits=65", "balloon_tax_pct=100",
+		"balloon_floor_pct=101", "max_vms=-1",
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, mv_unload());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = mv_load(bad[i]);
+
+		if (ret != -EINVAL)
+			TH_LOG("%s: %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+		if (!ret)
+			mv_unload();
+	}
+	check_registered(_metadata, false);
+	/* The edges are in range. */
+	ASSERT_EQ(0, mv_load("max_mmu_pages=64 share_hash_bits=64 balloon_tax_pct=99 balloon_floor_pct=100"));
+	EXPECT_EQ(64, param_read("max_mmu_pages"));
+	EXPECT_EQ(-EINVAL, param_write("max_mmu_pages", "63"));
+	EXPECT_EQ(-EINVAL, param_write("max_mmu_pages", "many"));
+	EXPECT_EQ(64, param_read("max_mmu_pages"));
+	EXPECT_EQ(0, param_write("max_mmu_pages", "4096"));
+	EXPECT_EQ(4096, param_read("max_mmu_pages"));
+	EXPECT_EQ(-EINVAL, param_write("share_hash_bits", "65"));
+	EXPECT_EQ(64, param_read("share_hash_bits"));
+	EXPECT_EQ(0, param_write("share_hash_bits", "0"));
+	EXPECT_EQ(0, param_read("share_hash_bits"));
+	ASSERT_EQ(0, mv_unload());
+	ASSERT_EQ(0, mv_load(NULL));
+}
+
 /* mov al, 'K'; out 0xe9, al; hlt */
 static const uint8_t kvm_guest[] = { 0xb0, 'K', 0xe6, 0xe9, 0xf4 };
 
