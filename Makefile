@@ -8,6 +8,7 @@
 #                         for some binaries): no style, DKMS or no-SVM boot
 #   make unit             unit tests of module code, in userspace (no guest)
 #   make bench            side-by-side figures against KVM
+#   make bench-ab BASE=r  this module's exit/paging figures against revision r's
 #   make shell            boot the test machine to an interactive shell
 #   make style            checkpatch --strict over module/ and uapi/
 #   make install          install module, tools, man pages, udev rule
@@ -60,6 +61,9 @@ unit:
 bench:
 	scripts/bench.sh
 
+bench-ab:
+	BASE="$(BASE)" scripts/bench-ab.sh
+
 shell:
 	scripts/shell.sh
 
@@ -80,4 +84,4 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check check-quick \
-	unit bench shell demo style module-clean clean
+	unit bench bench-ab shell demo style module-clean clean

@@ -267,6 +267,9 @@ s64 mv_balloon_hypercall(struct mv_vcpu *vcpu, u64 nr, u64 a0, u64 a1)
 		WRITE_ONCE(vm->balloon.vector, a0);
 		if (!a0)
 			mv_balloon_disarm(vm);
+		else if (READ_ONCE(vm->balloon.irq_owed))
+			/* Owed before there was a vector: it can go now. */
+			mv_make_request(vm->vcpus[0], MV_REQ_EVENT);
 		return mv_balloon_target(vm);
 	case MV_HC_BALLOON_INFLATE:
 		return mv_balloon_inflate(vcpu, a0, a1);

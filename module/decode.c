@@ -97,7 +97,13 @@ static int mv_fetch(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		unsigned int chunk = min_t(unsigned int, MV_MAX_INSN - done,
 					   PAGE_SIZE - (addr & ~PAGE_MASK));
 
-		if (mv_mmu_gva_to_gpa(vcpu, addr, X86_PF_INSTR, &gpa) ||
+		/*
+		 * The first page held the instruction when it exited; past it,
+		 * fetch only what is there, without faulting: the instruction
+		 * may well end before (a #PF for the next page would be bogus).
+		 */
+		if ((done ? mv_mmu_gva_peek(vcpu, addr, X86_PF_INSTR, &gpa) :
+			    mv_mmu_gva_to_gpa(vcpu, addr, X86_PF_INSTR, &gpa)) ||
 		    mv_mem_copy(vcpu->vm, gpa, insn->bytes + done, chunk, false))
 			break;
 		done += chunk;

@@ -240,11 +240,35 @@ static u64 mv_insn_linear(struct mv_vcpu *vcpu, struct mv_insn *insn)
 	return mv_code_size(vcpu) == 8 ? lin : (u32)lin;
 }
 
+/*
+ * Copy @len bytes between @buf and guest linear memory at @lin, a page at
+ * a time, faulting as the CPU would: MV_RET_GUEST, or what the translation
+ * or a copy outside RAM calls for.
+ */
+static int mv_copy_linear(struct mv_vcpu *vcpu, u64 lin, void *buf,
+			  unsigned int len, bool write)
+{
+	unsigned int done, chunk;
+	u64 gpa;
+	int ret;
+
+	for (done = 0; done < len; done += chunk) {
+		chunk = min_t(unsigned int, len - done,
+			      PAGE_SIZE - ((lin + done) & ~PAGE_MASK));
+		ret = mv_mmu_gva_to_gpa(vcpu, lin + done,
+					write ? X86_PF_WRITE : 0, &gpa);
+		if (ret)	/* #PF queued, or an internal error */
+			return mv_xlate_to_ret(ret);
+		if (mv_mem_copy(vcpu->vm, gpa, buf + done, chunk, write))
+			return mv_emulation_failed(vcpu, gpa);
+	}
+	return MV_RET_GUEST;
+}
+
 static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 {
 	u8 op = insn->modrm_reg & 7;
 	u16 msw;
-	u64 gpa;
 	int ret;
 
 	switch (op) {
@@ -254,25 +278,21 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		if (insn->modrm_mod == 3) {
 			mv_gpr_write(vcpu, insn->modrm_rm, insn->opsize,
 				     insn->opsize == 2 ? msw : vcpu->cr0);
-		} else {
-			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
-						X86_PF_WRITE, &gpa);
-			if (ret)	/* #PF queued, or an internal error */
-				return mv_xlate_to_ret(ret);
-			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, true))
-				return mv_emulation_failed(vcpu, gpa);
+			break;
 		}
+		ret = mv_copy_linear(vcpu, mv_insn_linear(vcpu, insn), &msw, 2,
+				     true);
+		if (ret != MV_RET_GUEST)
+			return ret;
 		break;
 	case 6:		/* LMSW: PE can be set, not cleared */
 		if (insn->modrm_mod == 3) {
 			msw = vcpu->regs[insn->modrm_rm];
 		} else {
-			ret = mv_mmu_gva_to_gpa(vcpu, mv_insn_linear(vcpu, insn),
-						0, &gpa);
-			if (ret)
-				return mv_xlate_to_ret(ret);
-			if (mv_mem_copy(vcpu->vm, gpa, &msw, 2, false))
-				return mv_emulation_failed(vcpu, gpa);
+			ret = mv_copy_linear(vcpu, mv_insn_linear(vcpu, insn),
+					     &msw, 2, false);
+			if (ret != MV_RET_GUEST)
+				return ret;
 		}
 		trace_mv_cr(vcpu, 0, true, (vcpu->cr0 & ~0xeULL) | (msw & 0xf) |
 			    (vcpu->cr0 & X86_CR0_PE));

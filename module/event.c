@@ -30,6 +30,8 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu)
 
 void mv_make_request(struct mv_vcpu *vcpu, enum mv_request req)
 {
+	/* What the vCPU is to look at is written before the request. */
+	smp_mb__before_atomic();
 	mv_request(vcpu, req);
 	/* The request before the mode: pairs with the run loop. */
 	smp_mb__after_atomic();
@@ -190,9 +192,7 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 	const struct mv_irq_source *src;
 	int vector;
 
-	if (vcpu->event_programmed)
-		return;
-	if (vcpu->exc.valid || vcpu->reinject.valid) {
+	if (!vcpu->event_programmed && (vcpu->exc.valid || vcpu->reinject.valid)) {
 		struct mv_event *e = vcpu->exc.valid ? &vcpu->exc :
 						       &vcpu->reinject;
 
@@ -200,12 +200,22 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 		mv_arch->inject_event(vcpu, e);
 		e->valid = false;
 		vcpu->event_programmed = true;
+	}
+	/*
+	 * Sources are only asked while one may have something: since an
+	 * event request (every source that raises one makes it), until they
+	 * were all found quiet.
+	 */
+	if (!vcpu->irq_wanted)
+		return;
+	src = mv_irq_find(vcpu, &vector);
+	if (!src) {
+		vcpu->irq_wanted = false;
 		return;
 	}
-	src = mv_irq_find(vcpu, &vector);
-	if (!src)
-		return;
-	if (!(vcpu->rflags & X86_EFLAGS_IF) || mv_arch->interrupt_shadow(vcpu)) {
+	/* Not now: hear as soon as the guest can take it (after an event). */
+	if (vcpu->event_programmed || !(vcpu->rflags & X86_EFLAGS_IF) ||
+	    mv_arch->interrupt_shadow(vcpu)) {
 		mv_arch->set_irq_window(vcpu, true);
 		return;
 	}

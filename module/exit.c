@@ -76,7 +76,7 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 
 static int mv_handle_pf(struct mv_vcpu *vcpu)
 {
-	u64 gpa;
+	u64 gpa = 0;
 	int ret;
 
 	ret = mv_mmu_page_fault(vcpu, vcpu->exit.pf.addr, vcpu->exit.pf.error,
@@ -125,13 +125,59 @@ static void mv_string_done(struct mv_vcpu *vcpu)
 		vcpu->rip = x->io.next_rip;
 }
 
+/*
+ * Translate the guest memory a string instruction moves, at @lin: one
+ * page, or for a single element that straddles two, both (vcpu->mmio_gpa
+ * and, for the bytes past the first page, vcpu->mmio_gpa2).
+ */
+static int mv_string_pages(struct mv_vcpu *vcpu, u64 lin, u32 size, bool in)
+{
+	u32 access = in ? X86_PF_WRITE : 0, first;
+	u64 gpa, gpa2 = 0;
+	int ret;
+
+	ret = mv_mmu_gva_to_gpa(vcpu, lin, access, &gpa);
+	if (ret)	/* #PF queued for the guest, or an internal error */
+		return mv_xlate_to_ret(ret);
+	first = PAGE_SIZE - (lin & ~PAGE_MASK);
+	if (first < size) {
+		ret = mv_mmu_gva_to_gpa(vcpu, lin + first, access, &gpa2);
+		if (ret)
+			return mv_xlate_to_ret(ret);
+		if ((gpa2 >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
+			return mv_emulation_failed(vcpu, gpa2);
+	} else {
+		first = 0;
+	}
+	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
+		return mv_emulation_failed(vcpu, gpa);
+	vcpu->mmio_gpa = gpa;
+	vcpu->mmio_gpa2 = gpa2;
+	vcpu->mmio_split = first;
+	return MV_RET_GUEST;
+}
+
+/* Copy @len bytes between @data and the pages mv_string_pages() found. */
+static int mv_string_copy(struct mv_vcpu *vcpu, void *data, u32 len,
+			  bool write)
+{
+	u32 first = vcpu->mmio_split ? vcpu->mmio_split : len;
+	int ret;
+
+	ret = mv_mem_copy(vcpu->vm, vcpu->mmio_gpa, data, first, write);
+	if (!ret && first < len)
+		ret = mv_mem_copy(vcpu->vm, vcpu->mmio_gpa2, data + first,
+				  len - first, write);
+	return ret;
+}
+
 static int mv_handle_io(struct mv_vcpu *vcpu)
 {
 	struct mv_exit *x = &vcpu->exit;
 	struct mv_run *run = vcpu->run;
 	void *data = (void *)run + MV_RUN_IO_DATA_OFFSET;
 	u32 count = 1, room, size = x->io.size;
-	u64 lin, gpa, mask;
+	u64 lin, mask;
 	int reg, seg, ret;
 
 	run->exit_reason = MV_EXIT_IO;
@@ -177,27 +223,29 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	lin = mv_seg_base(vcpu, seg) + (vcpu->regs[reg] & mask);
 	if (!mv_long_mode_cs(vcpu))
 		lin = (u32)lin;
-	/* Stay within one page of guest memory, in either direction. */
-	if (vcpu->rflags & X86_EFLAGS_DF)
+	/*
+	 * Stay within one page of guest memory, in either direction; an
+	 * element across two pages goes alone (mv_string_pages()).
+	 */
+	if ((lin & ~PAGE_MASK) + size > PAGE_SIZE)
+		room = 1;
+	else if (vcpu->rflags & X86_EFLAGS_DF)
 		room = ((lin & ~PAGE_MASK) + size) / size;
 	else
 		room = (PAGE_SIZE - (lin & ~PAGE_MASK)) / size;
 	count = clamp_t(u32, min(count, room), 1, count);
 	if (vcpu->rflags & X86_EFLAGS_DF)
 		lin -= (count - 1) * size;
-	ret = mv_mmu_gva_to_gpa(vcpu, lin, x->io.in ? X86_PF_WRITE : 0, &gpa);
-	if (ret)	/* #PF queued for the guest, or an internal error */
-		return mv_xlate_to_ret(ret);
-	if ((gpa >> PAGE_SHIFT) >= vcpu->vm->mem.nr_pages)
-		return mv_emulation_failed(vcpu, gpa);
+	ret = mv_string_pages(vcpu, lin, size, x->io.in);
+	if (ret != MV_RET_GUEST)
+		return ret;
 	run->io.count = count;
 	vcpu->pending_count = count;
-	vcpu->mmio_gpa = gpa;
 	if (x->io.in) {
 		vcpu->pending = MV_PENDING_INS;
 		return MV_RET_USER;
 	}
-	if (mv_mem_copy(vcpu->vm, gpa, data, count * size, false))
+	if (mv_string_copy(vcpu, data, count * size, false))
 		return -EFAULT;
 	if (vcpu->rflags & X86_EFLAGS_DF) {
 		/* Userspace sees the elements in the order they go out. */
@@ -235,7 +283,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 		vcpu->rip = vcpu->exit.io.next_rip;
 		break;
 	case MV_PENDING_INS:
-		if (vcpu->rflags & X86_EFLAGS_DF) {
+		if (vcpu->rflags & X86_EFLAGS_DF && count > 1) {
 			u32 i;
 
 			/* Element i went to the i-th lower address. */
@@ -244,8 +292,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 						  (count - 1 - i) * size,
 						  data + i * size, size, true);
 		} else {
-			ret = mv_mem_copy(vcpu->vm, vcpu->mmio_gpa, data,
-					  count * size, true);
+			ret = mv_string_copy(vcpu, data, count * size, true);
 		}
 		trace_mv_pio(vcpu, count, data);
 		mv_string_step(vcpu, MV_RDI, count);

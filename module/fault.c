@@ -30,7 +30,7 @@ MODULE_PARM_DESC(mmu_unsync,
 		 "Let guests write their last-level page tables and resync those at INVLPG/CR3 load (default), instead of unshadowing a table on every write to it");
 
 /* Rights a guest entry grants. */
-static u32 mv_gpte_access(struct mv_vcpu *vcpu, u64 gpte)
+static u32 mv_gpte_access(u64 gpte, bool nxe)
 {
 	u32 acc = ACC_X;
 
@@ -38,7 +38,7 @@ static u32 mv_gpte_access(struct mv_vcpu *vcpu, u64 gpte)
 		acc |= ACC_W;
 	if (gpte & PTE_U)
 		acc |= ACC_U;
-	if ((vcpu->efer & EFER_NX) && (gpte & PTE_NX))
+	if (nxe && (gpte & PTE_NX))
 		acc &= ~ACC_X;
 	return acc;
 }
@@ -60,16 +60,19 @@ static bool mv_gfn_unsync(struct mv_vm *vm, u64 gfn)
 	return any;
 }
 
-/* The hardware bits of a leaf entry granting @acc to @page. */
-static u64 mv_leaf_bits(struct mv_vcpu *vcpu, u64 gfn, struct page *page,
-			u32 acc, bool dirty, bool global)
+/*
+ * The hardware bits of a leaf entry granting @acc to @page, in a shadow
+ * page of role @role (its EFER.NXE, not the calling vCPU's: unsync tables
+ * are resynced by whichever vCPU comes along).
+ */
+static u64 mv_leaf_bits(struct mv_vm *vm, union mv_sp_role role, u64 gfn,
+			struct page *page, u32 acc, bool dirty, bool global)
 {
-	struct mv_vm *vm = vcpu->vm;
 	u64 bits = PTE_P | PTE_A;
 
 	if (acc & ACC_U)
 		bits |= PTE_U;
-	if ((vcpu->efer & EFER_NX) && !(acc & ACC_X))
+	if (role.nxe && !(acc & ACC_X))
 		bits |= PTE_NX;
 	if (global)
 		bits |= PTE_G;
@@ -158,10 +161,11 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		} else {
 			if (!mv_gpte_unchanged(vm, mode, w, level))
 				return -EBUSY;
-			upper &= mv_gpte_access(vcpu, w->gpte[level]);
+			upper &= mv_gpte_access(w->gpte[level], role.nxe);
 			crole.access = upper;
+			/* Which half of a 1024-entry guest table this covers. */
 			if (mode == MV_GMODE_32BIT)
-				crole.quadrant = (addr >> 21) & 1;
+				crole.quadrant = (addr >> PT_LEVEL_SHIFT(PT64_LEVEL_BITS, 2)) & 1;
 			cgfn = mv_gpte_addr(mode, w->gpte[level]) >> PAGE_SHIFT;
 		}
 		if (*sptep & PTE_P) {
@@ -188,7 +192,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		return -EBUSY;
 	if (!w)
 		return mv_map_leaf(vcpu, sptep, gfn, page,
-				   mv_leaf_bits(vcpu, gfn, page, ACC_ALL, true,
+				   mv_leaf_bits(vm, role, gfn, page, ACC_ALL, true,
 						false));
 	/* The leaf entry too (a large page's is the one at w->level). */
 	if (!mv_gpte_unchanged(vm, mode, w, w->level))
@@ -207,7 +211,7 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		acc = (acc | ACC_W) & ~ACC_U;
 	}
 	return mv_map_leaf(vcpu, sptep, gfn, page,
-			   mv_leaf_bits(vcpu, gfn, page, acc, w->dirty,
+			   mv_leaf_bits(vm, role, gfn, page, acc, w->dirty,
 					w->global));
 }
 
@@ -233,8 +237,7 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	    (mode != MV_GMODE_32BIT &&
 	     (gpte & GENMASK_ULL(mode == MV_GMODE_PAE ? 62 : 51,
 				 mv_guest_maxphyaddr(vcpu)))) ||
-	    (!(vcpu->efer & EFER_NX) && mode != MV_GMODE_32BIT &&
-	     (gpte & PTE_NX))) {
+	    (!sp->role.nxe && mode != MV_GMODE_32BIT && (gpte & PTE_NX))) {
 		if (*sptep & PTE_P) {
 			mv_drop_spte(vm, sptep);
 			mv_mmu_dirty(vm);
@@ -244,8 +247,8 @@ static void mv_sync_spte(struct mv_vcpu *vcpu, struct mv_sp *sp, int i,
 	page = READ_ONCE(vm->mem.pages[gfn]);
 	if (!page)
 		goto drop;
-	bits = mv_leaf_bits(vcpu, gfn, page,
-			    sp->role.access & mv_gpte_access(vcpu, gpte),
+	bits = mv_leaf_bits(vm, sp->role, gfn, page,
+			    sp->role.access & mv_gpte_access(gpte, sp->role.nxe),
 			    gpte & PTE_D,
 			    (gpte & PTE_G) && (vcpu->cr4 & X86_CR4_PGE));
 	if (*sptep & PTE_P) {
@@ -544,6 +547,23 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 	default:
 		return ret;
 	}
+}
+
+/* The same with no side effect: no #PF queued, no A/D bit set.  0 or -EFAULT. */
+int mv_mmu_gva_peek(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
+{
+	struct mv_walk w;
+
+	if (!mv_is_paging(vcpu)) {
+		*gpa = (u32)gva;
+		return 0;
+	}
+	if (mv_arch->get_cpl(vcpu) == 3)
+		access |= X86_PF_USER;
+	if (mv_walk(vcpu, gva, access, &w, false) != MV_WALK_OK)
+		return -EFAULT;
+	*gpa = (w.gfn << PAGE_SHIFT) | (gva & ~PAGE_MASK);
+	return 0;
 }
 
 /* The VMM wrote guest memory: forget what we shadowed of those pages. */

@@ -108,11 +108,12 @@ static const struct {
 	{ mv_srcu_init, mv_srcu_exit },
 	{ mv_mmu_init, mv_mmu_exit },
 	{ mv_vm_init, mv_vm_exit },
-	{ mv_netlink_init, mv_netlink_exit },
 	/* Pages freed late (deferred) all go once the scanner has stopped. */
 	{ NULL, mv_mem_exit },
 	{ mv_share_init, mv_share_exit },
 	{ mv_pressure_init, mv_pressure_exit },
+	/* The planes last: what they call is up, and stays up while they are. */
+	{ mv_netlink_init, mv_netlink_exit },
 	{ mv_dev_init, mv_dev_exit },
 };
 

@@ -33,6 +33,7 @@
  * order, outermost first.  A lock may only be taken while holding locks
  * above it in the list:
  *
+ *   genl_mutex (the kernel's) netlink commands; destroy takes vm->alive
  *   vm->alive (rwsem)         read by every VM/vCPU ioctl, written by destroy
  *   vm->lock (mutex)          vCPU creation
  *   vcpu->mutex               one vCPU ioctl at a time (MV_RUN included)
@@ -541,6 +542,8 @@ void mv_mmu_invlpg(struct mv_vcpu *vcpu, u64 gva);
  */
 enum mv_xlate_ret { MV_XLATE_OK, MV_XLATE_FAULT, MV_XLATE_USER };
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
+/* The same with no side effect (no #PF, no A/D bits): 0 or -EFAULT. */
+int mv_mmu_gva_peek(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
 
 /* share.c: content-based page sharing */
 struct mv_share_stats {
@@ -773,6 +776,7 @@ struct mv_vcpu {
 	bool event_programmed;		/* in the hardware, not yet entered */
 	const struct mv_irq_source *irq_sources[MV_MAX_IRQ_SOURCES];
 	unsigned int nr_irq_sources;
+	bool irq_wanted;		/* a source may have one: ask them */
 	spinlock_t irq_lock;		/* irq_pending and irq_vector */
 	bool irq_pending;		/* the VMM's line (MV_INTERRUPT) */
 	u8 irq_vector;
@@ -784,6 +788,8 @@ struct mv_vcpu {
 	struct mv_insn insn;		/* the instruction being emulated */
 	u64 mmio_gpa;
 	u32 pending_count;		/* INS: elements; MMIO read: bytes */
+	u64 mmio_gpa2;			/* string I/O: an element's 2nd page */
+	u32 mmio_split;			/* bytes in the 1st page; 0: one page */
 
 	struct fpu_guest gfpu;
 	struct mv_mmu_vcpu mmu;

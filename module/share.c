@@ -518,7 +518,9 @@ static void mv_share_forget_hints(struct mv_vm *vm)
 void mv_share_forget_vm(struct mv_vm *vm)
 {
 	spin_lock(&mv_share_lock);
-	list_del_rcu(&vm->share_link);
+	/* Never added (destroyed while being created): self-linked. */
+	if (!list_empty(&vm->share_link))
+		list_del_rcu(&vm->share_link);
 	spin_unlock(&mv_share_lock);
 	mv_share_forget_hints(vm);
 }
@@ -666,10 +668,15 @@ static struct mv_vm *mv_share_next_vm(u32 id)
 	return best;
 }
 
+/*
+ * A VM destroyed before it got here (it is listed for netlink first) stays
+ * off the list: teardown sets ->dying before taking the lock to leave it.
+ */
 void mv_share_add_vm(struct mv_vm *vm)
 {
 	spin_lock(&mv_share_lock);
-	list_add_tail_rcu(&vm->share_link, &mv_share_vms);
+	if (!READ_ONCE(vm->dying))
+		list_add_tail_rcu(&vm->share_link, &mv_share_vms);
 	spin_unlock(&mv_share_lock);
 }
 

@@ -54,8 +54,8 @@ static int mv_vcpu_wait(struct mv_vcpu *vcpu)
 
 /*
  * Requests that need interrupts on: a triple fault ends the run; an event
- * request only says the interrupt sources are worth asking again, which
- * mv_inject_events() does before every entry anyway.
+ * request says the interrupt sources are worth asking again, which
+ * mv_inject_events() does until it finds them all quiet.
  */
 static int mv_vcpu_service_requests(struct mv_vcpu *vcpu)
 {
@@ -63,7 +63,8 @@ static int mv_vcpu_service_requests(struct mv_vcpu *vcpu)
 		vcpu->exit.kind = MVX_SHUTDOWN;
 		return mv_handle_exit(vcpu);
 	}
-	mv_check_request(vcpu, MV_REQ_EVENT);
+	if (mv_check_request(vcpu, MV_REQ_EVENT))
+		vcpu->irq_wanted = true;
 	return MV_RET_GUEST;
 }
 

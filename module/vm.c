@@ -104,6 +104,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 		   const struct file_operations *fops)
 {
 	struct mv_vcpu *vcpu;
+	struct file *file;
 	unsigned int i;
 	int ret, fd;
 
@@ -142,18 +143,30 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 	/* The first vCPU hears about balloon targets. */
 	if (!vm->nr_vcpus)
 		mv_irq_source_add(vcpu, &mv_balloon_irq_source);
-	kref_get(&vm->ref);
-	fd = anon_inode_getfd("minivisor-vcpu", fops, vcpu, O_RDWR | O_CLOEXEC);
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
+		goto err_unlock;
+	}
+	kref_get(&vm->ref);
+	file = anon_inode_getfile("minivisor-vcpu", fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
 		mutex_unlock(&vm->lock);
 		mv_vm_put(vm);
 		goto err;
 	}
+	/*
+	 * Published before the VMM can reach it: a vCPU that runs must be in
+	 * vcpus[], or TLB flushes of the VM would not wait for it.  Readers
+	 * that see the new count see the slot filled.
+	 */
 	vm->vcpus[vm->nr_vcpus] = vcpu;
-	/* Readers that see the new count see the slot filled. */
+	/* Pairs with the smp_load_acquire() of every reader of vcpus[]. */
 	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
+	fd_install(fd, file);
 	return fd;
 
 err_unlock:
@@ -196,6 +209,7 @@ static void mv_vm_release(struct kref *ref)
 	unsigned int i;
 
 	if (mv_vm_unlist(vm)) {
+		/* Nobody holds a reference any more: no lock needed. */
 		WRITE_ONCE(vm->state, MV_VM_DESTROYED);
 		mv_notify(MV_CMD_EVENT_VM_DESTROYED, vm);
 	}
@@ -395,7 +409,9 @@ int mv_vm_create(const struct mv_vm_config *cfg,
 		ret = PTR_ERR(file);
 		goto err_put;
 	}
-	mv_notify(MV_CMD_EVENT_VM_CREATED, vm);
+	/* Not if an administrator destroyed it already (it was listed). */
+	if (!READ_ONCE(vm->dying))
+		mv_notify(MV_CMD_EVENT_VM_CREATED, vm);
 	fd_install(fd, file);
 	return fd;
 

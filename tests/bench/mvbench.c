@@ -227,6 +227,55 @@ static bool wanted(int argc, char **argv, const char *name)
 
 #define CYCLES	3
 
+/*
+ * MVBENCH_AB=/path/to/base/minivisor.ko: this module against that one,
+ * in one boot, cycle after cycle (the emulated host's speed drifts less
+ * within a boot than between boots).  Exit and paging figures only.
+ */
+static int bench_ab(const char *base, int argc, char **argv)
+{
+	static double mv[CYCLES][2][NBENCH];
+	double a[CYCLES], b[CYCLES], q[CYCLES];
+	unsigned int i, c, k;
+
+	printf("# A/B: this module against %s; median of %d cycles\n", base,
+	       CYCLES);
+	for (c = 0; c < CYCLES; c++) {
+		for (k = 0; k < 2; k++) {
+			if (mv_unload() ||
+			    mv_load_path(k ? base : MV_KO, NULL) ||
+			    share_set_mv(false, 256, 20)) {
+				fprintf(stderr, "mvbench: cannot load %s\n",
+					k ? base : MV_KO);
+				return 1;
+			}
+			for (i = 0; i < NBENCH; i++) {
+				if (!wanted(argc, argv, benches[i].name))
+					continue;
+				if (benches[i].wp_mode && set_unsync(false))
+					return 1;
+				mv[c][k][i] = measure(TVM_MV, &benches[i]);
+				if (benches[i].wp_mode)
+					set_unsync(true);
+			}
+		}
+	}
+	for (i = 0; i < NBENCH; i++) {
+		if (!wanted(argc, argv, benches[i].name))
+			continue;
+		for (c = 0; c < CYCLES; c++) {
+			a[c] = mv[c][0][i];
+			b[c] = mv[c][1][i];
+			q[c] = a[c] > 0 && b[c] > 0 ? a[c] / b[c] : 0;
+		}
+		printf("BENCH %s minivisor=%.2f minivisor-base=%.2f ratio=%.2f unit=us\n",
+		       benches[i].name, median(a, CYCLES), median(b, CYCLES),
+		       median(q, CYCLES));
+	}
+	mv_unload();
+	return mv_load(NULL) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const refs[] = { "kvm-npt0", "kvm-npt1" };
@@ -240,6 +289,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mvbench: cannot load minivisor\n");
 		return 1;
 	}
+	if (getenv("MVBENCH_AB"))
+		return bench_ab(getenv("MVBENCH_AB"), argc, argv);
 	/* KSM as the kernel booted, before anything changes it. */
 	ksm_default_pages = ksm_read("pages_to_scan");
 	ksm_default_ms = ksm_read("sleep_millisecs");

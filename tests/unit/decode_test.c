@@ -548,6 +548,11 @@ int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
 	return 0;
 }
 
+int mv_mmu_gva_peek(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa)
+{
+	return mv_mmu_gva_to_gpa(vcpu, gva, access, gpa);
+}
+
 int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write)
 {
 	if (write || gpa + len > sizeof(mem))

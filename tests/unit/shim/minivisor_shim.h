@@ -43,6 +43,7 @@ extern const struct mv_arch_ops *mv_arch;
 
 u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
 int mv_mmu_gva_to_gpa(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
+int mv_mmu_gva_peek(struct mv_vcpu *vcpu, u64 gva, u32 access, u64 *gpa);
 int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write);
 
 #define X86_CR0_PE	BIT_ULL(0)
