@@ -211,6 +211,189 @@ struct mv_balloon_target {
 #define MV_SET_BALLOON		_IOW(MV_IO, 0x14, struct mv_balloon_target)
 
 /*
+ * The in-kernel interrupt controllers and timer
+ * ---------------------------------------------
+ *
+ * MV_CREATE_IRQCHIP gives the VM what a PC has, emulated in the module so
+ * that timer ticks, EOIs and IPIs never go to userspace: a local APIC per
+ * vCPU (xAPIC page at the APIC base, default 0xfee00000; x2APIC MSRs
+ * 0x800-0x8ff; IA32_APIC_BASE; the timer in one-shot, periodic and
+ * TSC-deadline modes), an I/O APIC at 0xfec00000 with 24 pins, two 8259
+ * PICs at ports 0x20/0x21 and 0xa0/0xa1 (ELCR at 0x4d0/0x4d1) whose output
+ * reaches vCPU 0's LINT0 (ExtINT), and an 8254 PIT at ports 0x40-0x43
+ * (port 0x61 gates channel 2 and reads its output).  GSIs 0-15 go to both
+ * the PICs and the I/O APIC's pins of the same number (GSI 0, the PIT's,
+ * goes to I/O APIC pin 2, as on a PC), GSIs 16-23 to the I/O APIC only.
+ *
+ * With an irqchip, MV_INTERRUPT answers ENXIO: interrupts come from the
+ * devices (MV_IRQ_LINE, MV_SIGNAL_MSI) through the controllers.
+ */
+
+/**
+ * define MV_CREATE_IRQCHIP - give the VM its interrupt controllers and PIT
+ *
+ * No argument.  Before any vCPU is created (EBUSY after), once (EEXIST).
+ */
+#define MV_CREATE_IRQCHIP	_IO(MV_IO, 0x15)
+
+/** define MV_NR_GSIS - interrupt lines of the irqchip (I/O APIC pins) */
+#define MV_NR_GSIS		24
+
+/**
+ * struct mv_irq_level - argument of MV_IRQ_LINE
+ * @gsi: the line, 0 to MV_NR_GSIS - 1
+ * @level: 1 to raise, 0 to lower it (an edge is a raise and a lower)
+ */
+struct mv_irq_level {
+	__u32 gsi;
+	__u32 level;
+};
+
+/** define MV_IRQ_LINE - set a device's interrupt line (VM ioctl; ENXIO without irqchip) */
+#define MV_IRQ_LINE		_IOW(MV_IO, 0x16, struct mv_irq_level)
+
+/**
+ * struct mv_msi - argument of MV_SIGNAL_MSI
+ * @address: the MSI address (0xfeeXXXXX: destination APIC ID in bits
+ *	19:12, redirection hint bit 3, destination mode bit 2)
+ * @data: the MSI data (vector bits 7:0, delivery mode bits 10:8, level
+ *	bit 14, trigger mode bit 15)
+ * @flags: must be 0
+ * @pad: zero
+ *
+ * Returns 0 when delivered, EINVAL for a bad address or delivery mode.
+ */
+struct mv_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;
+	__u32 pad[4];
+};
+
+/** define MV_SIGNAL_MSI - deliver a message-signalled interrupt (VM ioctl) */
+#define MV_SIGNAL_MSI		_IOW(MV_IO, 0x17, struct mv_msi)
+
+/** define MV_IRQCHIP_PIC_MASTER - MV_GET/SET_IRQCHIP: the master 8259 */
+#define MV_IRQCHIP_PIC_MASTER	0
+/** define MV_IRQCHIP_PIC_SLAVE - MV_GET/SET_IRQCHIP: the slave 8259 */
+#define MV_IRQCHIP_PIC_SLAVE	1
+/** define MV_IRQCHIP_IOAPIC - MV_GET/SET_IRQCHIP: the I/O APIC */
+#define MV_IRQCHIP_IOAPIC	2
+
+/**
+ * struct mv_pic_state - one 8259
+ * @irr: interrupt request register
+ * @isr: in-service register
+ * @imr: interrupt mask register
+ * @elcr: edge/level control (1: level)
+ * @vector_base: ICW2 (vectors are vector_base + irq)
+ * @icw_step: 0 when initialized; else the ICW expected next (2, 3, 4)
+ * @icw4: ICW4 expected (ICW1 bit 0)
+ * @auto_eoi: ICW4 AEOI
+ * @read_isr: OCW3 selects ISR (1) or IRR (0) for reads of the command port
+ * @special_mask: OCW3 special mask mode
+ * @poll: OCW3 poll command pending
+ * @rotate_on_aeoi: OCW2 rotate in automatic EOI mode
+ * @priority_add: the lowest-priority IRQ is priority_add - 1 (rotation)
+ * @special_fully_nested: ICW4 SFNM
+ * @last_irr: line levels, for edge detection
+ * @pad: zero
+ */
+struct mv_pic_state {
+	__u8 irr, isr, imr, elcr;
+	__u8 vector_base, icw_step, icw4, auto_eoi;
+	__u8 read_isr, special_mask, poll, rotate_on_aeoi;
+	__u8 priority_add, special_fully_nested, last_irr, pad;
+};
+
+/**
+ * struct mv_ioapic_state - the I/O APIC
+ * @base: its MMIO base (0xfec00000)
+ * @id: IOAPICID
+ * @ioregsel: the register selected
+ * @irr: pins asserted (level) or latched (edge), bit per pin
+ * @redir: the redirection table, one 64-bit entry per pin (remote IRR is
+ *	bit 14)
+ * @pad: zero
+ */
+struct mv_ioapic_state {
+	__u64 base;
+	__u32 id;
+	__u32 ioregsel;
+	__u32 irr;
+	__u32 pad;
+	__u64 redir[MV_NR_GSIS];
+};
+
+/**
+ * struct mv_irqchip_state - argument of MV_GET_IRQCHIP / MV_SET_IRQCHIP
+ * @chip_id: MV_IRQCHIP_PIC_MASTER, _PIC_SLAVE or _IOAPIC
+ * @pad: zero
+ * @pic: for a PIC
+ * @ioapic: for the I/O APIC
+ * @raw: room; SET refuses nonzero bytes past the chip's state
+ */
+struct mv_irqchip_state {
+	__u32 chip_id;
+	__u32 pad;
+	union {
+		struct mv_pic_state pic;
+		struct mv_ioapic_state ioapic;
+		__u8 raw[512];
+	};
+};
+
+/** define MV_GET_IRQCHIP - read a controller's state (VM ioctl) */
+#define MV_GET_IRQCHIP		_IOWR(MV_IO, 0x18, struct mv_irqchip_state)
+/** define MV_SET_IRQCHIP - load a controller's state (VM ioctl) */
+#define MV_SET_IRQCHIP		_IOW(MV_IO, 0x19, struct mv_irqchip_state)
+
+/**
+ * struct mv_pit_channel - one 8254 channel
+ * @count: the initial count (0 means 65536)
+ * @latched_count: the count latched by a counter-latch command
+ * @count_latched: the latch holds a value (1: LSB/MSB, 2: LSB, 3: MSB ...)
+ * @status_latched: a read-back status is latched
+ * @status: that status
+ * @read_state: which byte a read returns next
+ * @write_state: which byte a write sets next
+ * @write_latch: the LSB written, waiting for the MSB
+ * @rw_mode: 1 LSB, 2 MSB, 3 LSB then MSB
+ * @mode: 0 to 5
+ * @bcd: counts in BCD (refused: 0 only)
+ * @gate: the gate input (channel 2: port 0x61 bit 0)
+ * @pad: zero
+ * @count_load_time: guest nanoseconds (CLOCK_MONOTONIC of the host) when
+ *	the count was loaded; the current count follows from it
+ */
+struct mv_pit_channel {
+	__u32 count;
+	__u16 latched_count;
+	__u8 count_latched, status_latched, status;
+	__u8 read_state, write_state, write_latch;
+	__u8 rw_mode, mode, bcd, gate;
+	__u8 pad[4];
+	__s64 count_load_time;
+};
+
+/**
+ * struct mv_pit_state - argument of MV_GET_PIT / MV_SET_PIT
+ * @channels: the three channels
+ * @speaker: port 0x61's speaker-data bit (1)
+ * @pad: zero
+ */
+struct mv_pit_state {
+	struct mv_pit_channel channels[3];
+	__u32 speaker;
+	__u32 pad[7];
+};
+
+/** define MV_GET_PIT - read the PIT's state (VM ioctl) */
+#define MV_GET_PIT		_IOR(MV_IO, 0x1a, struct mv_pit_state)
+/** define MV_SET_PIT - load the PIT's state (VM ioctl) */
+#define MV_SET_PIT		_IOW(MV_IO, 0x1b, struct mv_pit_state)
+
+/*
  * ioctls on a vCPU descriptor
  * ---------------------------
  */
@@ -414,6 +597,24 @@ struct mv_cpuid {
 #define MV_SET_CPUID		_IOW(MV_IO, 0x27, struct mv_cpuid)
 /** define MV_GET_CPUID - read the vCPU's CPUID table (like MV_GET_DEFAULT_CPUID) */
 #define MV_GET_CPUID		_IOWR(MV_IO, 0x28, struct mv_cpuid)
+
+/** define MV_LAPIC_SIZE - the local APIC's register page, as saved */
+#define MV_LAPIC_SIZE		1024
+
+/**
+ * struct mv_lapic_state - argument of MV_GET_LAPIC / MV_SET_LAPIC
+ * @regs: the xAPIC register page's first 1 KiB, as the guest would read it
+ *	in xAPIC mode (ID in bits 31:24 of 0x20); TMCCT is the current
+ *	count; SET recomputes PPR and restarts the timer from TMICT
+ */
+struct mv_lapic_state {
+	__u8 regs[MV_LAPIC_SIZE];
+};
+
+/** define MV_GET_LAPIC - read the vCPU's local APIC (ENXIO without irqchip) */
+#define MV_GET_LAPIC		_IOR(MV_IO, 0x29, struct mv_lapic_state)
+/** define MV_SET_LAPIC - load the vCPU's local APIC */
+#define MV_SET_LAPIC		_IOW(MV_IO, 0x2a, struct mv_lapic_state)
 
 /*
  * struct mv_run: the shared page of a vCPU
