@@ -58,7 +58,7 @@ int mv_io_write(struct mv_vcpu *vcpu, bool mmio, u64 addr, int len,
 /* A message on the APIC bus: from the I/O APIC, an MSI or an IPI. */
 struct mv_apic_irq {
 	u8 vector;
-	u8 delivery_mode;		/* APIC_DM_* >> 8: fixed, lowest, SMI, NMI, INIT, SIPI, ExtINT */
+	u8 delivery_mode;		/* APIC_DM_* >> 8 */
 	bool logical;			/* destination mode */
 	bool level;			/* level-triggered (EOI goes to the I/O APIC) */
 	bool assert;			/* INIT level de-assert is 0 */
