@@ -106,9 +106,10 @@ static int mv_balloon_irq_pending(struct mv_vcpu *vcpu)
 	return READ_ONCE(b->irq_owed) && vector ? vector : -1;
 }
 
-static void mv_balloon_irq_ack(struct mv_vcpu *vcpu, int vector)
+static int mv_balloon_irq_ack(struct mv_vcpu *vcpu, int vector)
 {
 	WRITE_ONCE(vcpu->vm->balloon.irq_owed, false);
+	return vector;
 }
 
 const struct mv_irq_source mv_balloon_irq_source = {

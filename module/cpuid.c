@@ -13,10 +13,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "minivisor.h"
 
 #define HV_LEAF			0x40000000
+#define HV_TIMING_LEAF		0x40000010
 #define MV_DEFAULT_MAXPHYADDR	40
 
 struct leaf_mask {
@@ -84,10 +86,16 @@ struct mv_cpuid_entry *mv_cpuid_default(unsigned int *nent)
 		put(e, &n, 7, 0, MV_CPUID_INDEXED, 0, b & L7_EBX_KEEP, 0, 0);
 	}
 
-	/* Hypervisor leaves: "MiniVisor\0\0\0". */
-	put(e, &n, HV_LEAF, 0, 0, HV_LEAF + 1, 0x696e694d, 0x6f736956,
+	/* Hypervisor leaves: "MiniVisor\0\0\0", up to the timing leaf. */
+	put(e, &n, HV_LEAF, 0, 0, HV_TIMING_LEAF, 0x696e694d, 0x6f736956,
 	    0x00000072);
 	put(e, &n, HV_LEAF + 1, 0, 0, MV_API_VERSION, 0, 0, 0);
+	/*
+	 * Timing, in VMware's format (which Linux and others read): the TSC
+	 * and the local APIC's bus frequencies in kHz, so that a guest
+	 * need not calibrate them against a PIT.
+	 */
+	put(e, &n, HV_TIMING_LEAF, 0, 0, tsc_khz, MV_APIC_BUS_KHZ, 0, 0);
 
 	cpuid(0x80000000, &xmax, &b, &c, &d);
 	xmax = min_t(u32, xmax, 0x80000008);
@@ -111,13 +119,13 @@ struct mv_cpuid_entry *mv_cpuid_default(unsigned int *nent)
 	return e;
 }
 
-static const struct mv_cpuid_entry *mv_cpuid_find(struct mv_vcpu *vcpu,
-						  u32 function, u32 index)
+static struct mv_cpuid_entry *mv_cpuid_find(struct mv_vcpu *vcpu,
+					    u32 function, u32 index)
 {
 	unsigned int i;
 
 	for (i = 0; i < vcpu->cpuid_nent; i++) {
-		const struct mv_cpuid_entry *x = &vcpu->cpuid[i];
+		struct mv_cpuid_entry *x = &vcpu->cpuid[i];
 
 		if (x->function == function &&
 		    (!(x->flags & MV_CPUID_INDEXED) || x->index == index))
@@ -174,4 +182,31 @@ u8 mv_guest_maxphyaddr(struct mv_vcpu *vcpu)
 
 	/* Clamp to what makes sense for the walker's reserved-bit masks. */
 	return clamp_t(u8, bits, 32, 52);
+}
+
+/*
+ * A vCPU of a VM with an irqchip: its local APIC (and x2APIC), the
+ * TSC-deadline timer and an always-running APIC timer (ARAT), and its APIC
+ * ID in leaf 1.
+ */
+void mv_cpuid_add_irqchip(struct mv_vcpu *vcpu)
+{
+	struct mv_cpuid_entry *x = mv_cpuid_find(vcpu, 1, 0);
+
+	if (x) {
+		x->edx |= BIT(9);			/* APIC */
+		x->ecx |= BIT(21) | BIT(24);		/* x2APIC, TSC-deadline */
+		x->ebx = (x->ebx & 0x00ffffff) | (vcpu->index << 24);
+	}
+	x = mv_cpuid_find(vcpu, 6, 0);
+	if (!x && vcpu->cpuid_nent < MV_CPUID_MAX_ENTRIES) {
+		x = &vcpu->cpuid[vcpu->cpuid_nent++];
+		memset(x, 0, sizeof(*x));
+		x->function = 6;
+	}
+	if (x)
+		x->eax |= BIT(2);			/* ARAT */
+	x = mv_cpuid_find(vcpu, 0, 0);
+	if (x && x->eax < 6)
+		x->eax = 6;
 }

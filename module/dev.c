@@ -16,7 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "minivisor.h"
+#include "irqchip.h"
 
 static long mv_interrupt(struct mv_vcpu *vcpu, void __user *argp)
 {
@@ -24,6 +24,9 @@ static long mv_interrupt(struct mv_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&irq, argp, sizeof(irq)))
 		return -EFAULT;
+	/* With an irqchip, interrupts come through its controllers. */
+	if (vcpu->lapic)
+		return -ENXIO;
 	/* Vectors below 32 are the CPU's exceptions. */
 	if (irq.vector < 32 || irq.vector > 255 || irq.pad)
 		return -EINVAL;
@@ -124,6 +127,30 @@ static long mv_set_cpuid(struct mv_vcpu *vcpu, struct mv_cpuid __user *ucpuid)
 	return 0;
 }
 
+static long mv_vcpu_ioctl_lapic(struct mv_vcpu *vcpu, unsigned int cmd,
+				void __user *argp)
+{
+	struct mv_lapic_state *st;
+	long ret = 0;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (cmd == MV_GET_LAPIC) {
+		mv_lapic_get_state(vcpu, st);
+		if (copy_to_user(argp, st, sizeof(*st)))
+			ret = -EFAULT;
+	} else if (copy_from_user(st, argp, sizeof(*st))) {
+		ret = -EFAULT;
+	} else {
+		ret = mv_lapic_set_state(vcpu, st);
+	}
+	kfree(st);
+	return ret;
+}
+
 static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -185,6 +212,10 @@ static long mv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case MV_GET_CPUID:
 		ret = mv_get_cpuid_table(vcpu->cpuid, vcpu->cpuid_nent, argp);
+		break;
+	case MV_GET_LAPIC:
+	case MV_SET_LAPIC:
+		ret = mv_vcpu_ioctl_lapic(vcpu, cmd, argp);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -275,6 +306,64 @@ static void mv_vm_stats(struct mv_vm *vm, struct mv_vm_stats *st)
 	st->mmu_pages = READ_ONCE(vm->mmu.nr_pages);
 }
 
+/* The irqchip's VM ioctls; ENXIO without one (but for creating it). */
+static long mv_vm_ioctl_irqchip(struct mv_vm *vm, unsigned int cmd,
+				void __user *argp)
+{
+	union {
+		struct mv_irq_level line;
+		struct mv_msi msi;
+		struct mv_irqchip_state chip;
+		struct mv_pit_state pit;
+	} *u;
+	long ret;
+
+	if (cmd == MV_CREATE_IRQCHIP) {
+		if (argp)
+			return -EINVAL;
+		mutex_lock(&vm->lock);
+		ret = mv_irqchip_create(vm);
+		mutex_unlock(&vm->lock);
+		return ret;
+	}
+	/* Pairs with the release in mv_irqchip_create(). */
+	if (!smp_load_acquire(&vm->irqchip))
+		return -ENXIO;
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	switch (cmd) {
+	case MV_IRQ_LINE:
+		ret = copy_from_user(&u->line, argp, sizeof(u->line)) ? -EFAULT :
+		      u->line.level > 1 ? -EINVAL :
+		      mv_irq_set(vm, u->line.gsi, MV_IRQ_SRC_USER, u->line.level);
+		break;
+	case MV_SIGNAL_MSI:
+		ret = copy_from_user(&u->msi, argp, sizeof(u->msi)) ? -EFAULT :
+		      mv_irq_msi(vm, &u->msi);
+		break;
+	case MV_GET_IRQCHIP:
+		ret = copy_from_user(&u->chip, argp, sizeof(u->chip)) ? -EFAULT :
+		      mv_irqchip_get(vm, &u->chip);
+		if (!ret && copy_to_user(argp, &u->chip, sizeof(u->chip)))
+			ret = -EFAULT;
+		break;
+	case MV_SET_IRQCHIP:
+		ret = copy_from_user(&u->chip, argp, sizeof(u->chip)) ? -EFAULT :
+		      mv_irqchip_set(vm, &u->chip);
+		break;
+	case MV_GET_PIT:
+		mv_pit_get_state(&vm->irqchip->pit, &u->pit);
+		ret = copy_to_user(argp, &u->pit, sizeof(u->pit)) ? -EFAULT : 0;
+		break;
+	default:		/* MV_SET_PIT */
+		ret = copy_from_user(&u->pit, argp, sizeof(u->pit)) ? -EFAULT :
+		      mv_pit_set_state(&vm->irqchip->pit, &u->pit);
+	}
+	kfree(u);
+	return ret;
+}
+
 static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mv_vm *vm = file->private_data;
@@ -301,6 +390,11 @@ static long mv_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case MV_SET_BALLOON:
 		ret = mv_vm_ioctl_balloon(vm, argp);
+		break;
+	case MV_CREATE_IRQCHIP: case MV_IRQ_LINE: case MV_SIGNAL_MSI:
+	case MV_GET_IRQCHIP: case MV_SET_IRQCHIP: case MV_GET_PIT:
+	case MV_SET_PIT:
+		ret = mv_vm_ioctl_irqchip(vm, cmd, argp);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -15,7 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
-#include "minivisor.h"
+#include "irqchip.h"
 #include "trace.h"
 
 #define OP2(b)	MV_OP2(b)
@@ -123,6 +123,26 @@ static int mv_store_value(struct mv_vcpu *vcpu, struct mv_insn *insn,
 	return 0;
 }
 
+static u64 mv_insn_linear(struct mv_vcpu *vcpu, struct mv_insn *insn)
+{
+	u64 lin = mv_seg_base(vcpu, insn->seg) + insn->ea;
+
+	return mv_code_size(vcpu) == 8 ? lin : (u32)lin;
+}
+
+/*
+ * Does the memory operand (@size bytes, @gpa where the fault hit) cross a
+ * page?  Either it runs past @gpa's page, or it began on the page before
+ * (a fault reports the first byte that faulted).  Such an access spans
+ * RAM and MMIO, or two tables: more than we emulate.
+ */
+static bool mv_operand_straddles(struct mv_vcpu *vcpu, struct mv_insn *insn,
+				 u64 gpa, int size)
+{
+	return (gpa & ~PAGE_MASK) + size > PAGE_SIZE ||
+	       ((mv_insn_linear(vcpu, insn) ^ gpa) & ~PAGE_MASK);
+}
+
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_insn *insn = &vcpu->insn;
@@ -131,7 +151,7 @@ int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 
 	if (mv_insn_fetch_decode(vcpu, insn) ||
 	    mv_store_value(vcpu, insn, &size, &val) ||
-	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE ||
+	    mv_operand_straddles(vcpu, insn, gpa, size) ||
 	    mv_mem_copy(vcpu->vm, gpa, &val, size, true))
 		return mv_emulation_failed(vcpu, gpa);
 	mv_advance(vcpu, insn->len);
@@ -151,9 +171,13 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	run->mmio.gpa = gpa;
 	run->exit_reason = MV_EXIT_MMIO;
 	if (!mv_store_value(vcpu, insn, &size, &val)) {
-		/* An access straddling RAM and MMIO is more than we emulate. */
-		if ((gpa & ~PAGE_MASK) + size > PAGE_SIZE)
+		if (mv_operand_straddles(vcpu, insn, gpa, size))
 			goto fail;
+		/* A device in the kernel (local APIC, I/O APIC) takes it? */
+		if (!mv_io_write(vcpu, true, gpa, size, &val)) {
+			mv_advance(vcpu, insn->len);
+			return MV_RET_GUEST;
+		}
 		run->mmio.len = size;
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &val, size);
@@ -181,13 +205,17 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		goto fail;
 	}
 	if ((insn->has_modrm && insn->modrm_mod == 3) ||
-	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE)
+	    mv_operand_straddles(vcpu, insn, gpa, size))
 		goto fail;
-	/* A read: finish when userspace supplies the data. */
 	run->mmio.len = size;
 	vcpu->pending_count = size;
-	vcpu->pending = MV_PENDING_MMIO_READ;
 	vcpu->mmio_gpa = gpa;
+	if (!mv_io_read(vcpu, true, gpa, size, run->mmio.data)) {
+		mv_emulate_mmio_complete(vcpu);
+		return MV_RET_GUEST;
+	}
+	/* A read: finish when userspace supplies the data. */
+	vcpu->pending = MV_PENDING_MMIO_READ;
 	vcpu->stats[MV_STAT_MMIO]++;
 	return MV_RET_USER;
 fail:
@@ -233,17 +261,11 @@ void mv_emulate_mmio_complete(struct mv_vcpu *vcpu)
 }
 
 /* Operand of SMSW/LMSW/INVLPG: a register or the linear address. */
-static u64 mv_insn_linear(struct mv_vcpu *vcpu, struct mv_insn *insn)
-{
-	u64 lin = mv_seg_base(vcpu, insn->seg) + insn->ea;
-
-	return mv_code_size(vcpu) == 8 ? lin : (u32)lin;
-}
 
 /*
  * Copy @len bytes between @buf and guest linear memory at @lin, a page at
- * a time, faulting as the CPU would: MV_RET_GUEST, or what the translation
- * or a copy outside RAM calls for.
+ * a time, faulting as the CPU would: MV_RET_GUEST, MV_RET_FAULTED (an
+ * exception queued), or what a copy outside RAM calls for.
  */
 static int mv_copy_linear(struct mv_vcpu *vcpu, u64 lin, void *buf,
 			  unsigned int len, bool write)
@@ -282,6 +304,8 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		}
 		ret = mv_copy_linear(vcpu, mv_insn_linear(vcpu, insn), &msw, 2,
 				     true);
+		if (ret == MV_RET_FAULTED)
+			return MV_RET_GUEST;
 		if (ret != MV_RET_GUEST)
 			return ret;
 		break;
@@ -291,6 +315,8 @@ static int mv_emulate_group7(struct mv_vcpu *vcpu, struct mv_insn *insn)
 		} else {
 			ret = mv_copy_linear(vcpu, mv_insn_linear(vcpu, insn),
 					     &msw, 2, false);
+			if (ret == MV_RET_FAULTED)
+				return MV_RET_GUEST;
 			if (ret != MV_RET_GUEST)
 				return ret;
 		}
@@ -320,10 +346,18 @@ static int mv_write_cr(struct mv_vcpu *vcpu, int cr, u64 val)
 		return mv_set_cr3(vcpu, val);
 	case 4:
 		return mv_set_cr4(vcpu, val);
-	default:
-		mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-		return -EINVAL;
+	case 8:			/* TPR[7:4], in 64-bit mode only */
+		if (!mv_long_mode_cs(vcpu))
+			break;
+		if (val >> 4) {
+			mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+			return -EINVAL;
+		}
+		mv_lapic_set_cr8(vcpu, val);
+		return 0;
 	}
+	mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+	return -EINVAL;
 }
 
 static int mv_read_cr(struct mv_vcpu *vcpu, int cr, u64 *val)
@@ -341,10 +375,14 @@ static int mv_read_cr(struct mv_vcpu *vcpu, int cr, u64 *val)
 	case 4:
 		*val = vcpu->cr4;
 		return 0;
-	default:
-		mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-		return -EINVAL;
+	case 8:
+		if (!mv_long_mode_cs(vcpu))
+			break;
+		*val = mv_lapic_get_cr8(vcpu);
+		return 0;
 	}
+	mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+	return -EINVAL;
 }
 
 /* DR4/DR5 alias DR6/DR7 unless CR4.DE; then they are #UD. */

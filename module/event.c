@@ -14,6 +14,7 @@
 #include <linux/sched/signal.h>
 
 #include "minivisor.h"
+#include "irqchip.h"
 #include "trace.h"
 
 void mv_vcpu_kick(struct mv_vcpu *vcpu)
@@ -131,6 +132,15 @@ bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu)
 	return mv_irq_find(vcpu, &vector);
 }
 
+bool mv_vcpu_has_wakeup(struct mv_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->requests) & (BIT(MV_REQ_INIT) | BIT(MV_REQ_SIPI)))
+		return true;
+	if (atomic_read(&vcpu->nmi_pending) && !vcpu->nmi_masked)
+		return true;
+	return (vcpu->rflags & X86_EFLAGS_IF) && mv_vcpu_irq_pending(vcpu);
+}
+
 /* The VMM's interrupt line: one vector at a time. */
 static int mv_irq_line_pending(struct mv_vcpu *vcpu)
 {
@@ -139,12 +149,15 @@ static int mv_irq_line_pending(struct mv_vcpu *vcpu)
 	       READ_ONCE(vcpu->irq_vector) : -1;
 }
 
-static void mv_irq_line_ack(struct mv_vcpu *vcpu, int vector)
+static int mv_irq_line_ack(struct mv_vcpu *vcpu, int vector)
 {
 	spin_lock(&vcpu->irq_lock);
 	if (vcpu->irq_pending && vcpu->irq_vector == vector)
 		WRITE_ONCE(vcpu->irq_pending, false);
+	else
+		vector = -1;
 	spin_unlock(&vcpu->irq_lock);
+	return vector;
 }
 
 static const struct mv_irq_source mv_irq_line = {
@@ -186,6 +199,69 @@ bool mv_irq_line_is_pending(struct mv_vcpu *vcpu)
  * event the last exit interrupted, then an interrupt if the guest can take
  * one now (else ask to hear when it can).  Nothing if one is programmed.
  */
+/* Single-step the guest's next instruction: an exit (#DB) right after it. */
+static void mv_nmi_singlestep(struct mv_vcpu *vcpu)
+{
+	if (vcpu->nmi_singlestep)
+		return;
+	vcpu->nmi_singlestep = true;
+	vcpu->nmi_ss_rip = vcpu->rip;
+	vcpu->nmi_ss_flags = vcpu->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+	vcpu->rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+}
+
+/*
+ * The step is over (a #DB, or the guest moved on through another exit):
+ * the guest's flags as they were.  True when the #DB was ours alone, not
+ * one the guest's own TF asked for.
+ */
+bool mv_nmi_singlestep_done(struct mv_vcpu *vcpu)
+{
+	if (!vcpu->nmi_singlestep)
+		return false;
+	vcpu->nmi_singlestep = false;
+	vcpu->rflags &= ~((X86_EFLAGS_TF | X86_EFLAGS_RF) & ~vcpu->nmi_ss_flags);
+	return !(vcpu->nmi_ss_flags & X86_EFLAGS_TF);
+}
+
+/*
+ * An NMI, if one waits and the guest is not in an NMI handler; true when
+ * programmed.  NMI blocking lasts until the handler's IRET has run: the
+ * IRET exits (intercepted before it runs), and NMIs wait until RIP has
+ * moved past it.  Past the IRET, or past an STI/MOV SS shadow, is one
+ * instruction away: single-stepping it gives the exit (interrupt windows
+ * need IF, which an NMI does not).
+ */
+static bool mv_inject_nmi(struct mv_vcpu *vcpu)
+{
+	struct mv_event ev = { .valid = true, .type = MV_EV_NMI,
+			       .vector = X86_TRAP_NMI };
+
+	if (vcpu->nmi_singlestep && vcpu->rip != vcpu->nmi_ss_rip)
+		mv_nmi_singlestep_done(vcpu);
+	if (!atomic_read(&vcpu->nmi_pending) || vcpu->nmi_masked)
+		return false;
+	if (vcpu->event_programmed) {
+		mv_arch->set_irq_window(vcpu, true);
+		return false;
+	}
+	if (mv_arch->interrupt_shadow(vcpu) ||
+	    (vcpu->nmi_iret_rip && vcpu->nmi_iret_rip == vcpu->rip)) {
+		mv_nmi_singlestep(vcpu);
+		return false;
+	}
+	if (vcpu->nmi_singlestep)
+		mv_nmi_singlestep_done(vcpu);
+	vcpu->nmi_iret_rip = 0;
+	atomic_dec(&vcpu->nmi_pending);
+	vcpu->nmi_masked = true;
+	mv_arch->set_iret_intercept(vcpu, true);
+	trace_mv_inject(vcpu, &ev, false);
+	mv_arch->inject_event(vcpu, &ev);
+	vcpu->event_programmed = true;
+	return true;
+}
+
 void mv_inject_events(struct mv_vcpu *vcpu)
 {
 	struct mv_event ev = { .valid = true, .type = MV_EV_INTR };
@@ -201,6 +277,7 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 		e->valid = false;
 		vcpu->event_programmed = true;
 	}
+	mv_inject_nmi(vcpu);
 	/*
 	 * Sources are only asked while one may have something: since an
 	 * event request (every source that raises one makes it), until they
@@ -219,10 +296,28 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 		mv_arch->set_irq_window(vcpu, true);
 		return;
 	}
-	src->ack(vcpu, vector);
+	vector = src->ack(vcpu, vector);
 	mv_arch->set_irq_window(vcpu, false);
+	if (vector < 0)
+		return;
 	ev.vector = vector;
 	trace_mv_inject(vcpu, &ev, false);
 	mv_arch->inject_event(vcpu, &ev);
 	vcpu->event_programmed = true;
+}
+
+/* The guest's IRET ends NMI blocking once it has run. */
+void mv_nmi_iret(struct mv_vcpu *vcpu)
+{
+	mv_arch->set_iret_intercept(vcpu, false);
+	vcpu->nmi_masked = false;
+	vcpu->nmi_iret_rip = vcpu->rip;
+}
+
+/* The PIC's output may have changed: vCPU 0 looks again (any context). */
+void mv_irq_pic_changed(struct mv_vm *vm)
+{
+	/* Pairs with the release in mv_vcpu_create(). */
+	if (smp_load_acquire(&vm->nr_vcpus))
+		mv_make_request(vm->vcpus[0], MV_REQ_EVENT);
 }

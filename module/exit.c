@@ -16,7 +16,7 @@
 #include <linux/sched/signal.h>
 #include <asm/msr.h>
 
-#include "minivisor.h"
+#include "irqchip.h"
 #include "trace.h"
 
 static int mv_handle_msr(struct mv_vcpu *vcpu, bool write)
@@ -64,9 +64,14 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 	ret = mv_skip_insn(vcpu);
 	if (ret != MV_RET_GUEST)
 		return ret;
-	if (mv_vcpu_irq_pending(vcpu) && (vcpu->rflags & X86_EFLAGS_IF))
+	if (mv_vcpu_has_wakeup(vcpu))
 		return MV_RET_GUEST;
-	if (vcpu->rflags & X86_EFLAGS_IF) {
+	/*
+	 * Sleep here while something could wake the vCPU: an interrupt, or
+	 * with an irqchip an NMI, INIT or SIPI (interrupts off: as hardware
+	 * does).  Else nothing can: tell userspace.
+	 */
+	if ((vcpu->rflags & X86_EFLAGS_IF) || vcpu->lapic) {
 		vcpu->mp_state = MV_MP_HALTED;
 		return MV_RET_GUEST;
 	}
@@ -137,7 +142,7 @@ static int mv_string_pages(struct mv_vcpu *vcpu, u64 lin, u32 size, bool in)
 	int ret;
 
 	ret = mv_mmu_gva_to_gpa(vcpu, lin, access, &gpa);
-	if (ret)	/* #PF queued for the guest, or an internal error */
+	if (ret)	/* #PF queued (MV_RET_FAULTED), or an internal error */
 		return mv_xlate_to_ret(ret);
 	first = PAGE_SIZE - (lin & ~PAGE_MASK);
 	if (first < size) {
@@ -171,6 +176,27 @@ static int mv_string_copy(struct mv_vcpu *vcpu, void *data, u32 len,
 	return ret;
 }
 
+/* IN/OUT (not string) to a device in the kernel: done here; true if so. */
+static bool mv_handle_io_kernel(struct mv_vcpu *vcpu)
+{
+	struct mv_exit *x = &vcpu->exit;
+	u32 v = 0;
+
+	if (!vcpu->vm->nr_io_devs)
+		return false;
+	if (x->io.in) {
+		if (mv_io_read(vcpu, false, x->io.port, x->io.size, &v))
+			return false;
+		mv_gpr_write(vcpu, MV_RAX, x->io.size, v);
+	} else {
+		v = vcpu->regs[MV_RAX];
+		if (mv_io_write(vcpu, false, x->io.port, x->io.size, &v))
+			return false;
+	}
+	vcpu->rip = x->io.next_rip;
+	return true;
+}
+
 static int mv_handle_io(struct mv_vcpu *vcpu)
 {
 	struct mv_exit *x = &vcpu->exit;
@@ -180,6 +206,8 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	u64 lin, mask;
 	int reg, seg, ret;
 
+	if (!x->io.string && mv_handle_io_kernel(vcpu))
+		return MV_RET_GUEST;
 	run->exit_reason = MV_EXIT_IO;
 	run->io.direction = x->io.in ? MV_IO_IN : MV_IO_OUT;
 	run->io.size = size;
@@ -237,6 +265,8 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	if (vcpu->rflags & X86_EFLAGS_DF)
 		lin -= (count - 1) * size;
 	ret = mv_string_pages(vcpu, lin, size, x->io.in);
+	if (ret == MV_RET_FAULTED)	/* no element moved, no port touched */
+		return MV_RET_GUEST;
 	if (ret != MV_RET_GUEST)
 		return ret;
 	run->io.count = count;
@@ -339,6 +369,9 @@ static int mv_handle_exception(struct mv_vcpu *vcpu)
 		mv_skip_decoded(vcpu);
 		return MV_RET_GUEST;
 	}
+	/* The single step that opens an NMI window is not the guest's. */
+	if (x->exc.vector == X86_TRAP_DB && mv_nmi_singlestep_done(vcpu))
+		return MV_RET_GUEST;
 	vcpu->stats[MV_STAT_EXCEPTION]++;
 	mv_queue_exception(vcpu, x->exc.vector, x->exc.has_error, x->exc.error);
 	return MV_RET_GUEST;
@@ -347,6 +380,13 @@ static int mv_handle_exception(struct mv_vcpu *vcpu)
 static int mv_handle_irq_window(struct mv_vcpu *vcpu)
 {
 	mv_arch->set_irq_window(vcpu, false);
+	return MV_RET_GUEST;
+}
+
+/* IRET with NMIs blocked: it unblocks them once it has run. */
+static int mv_handle_iret(struct mv_vcpu *vcpu)
+{
+	mv_nmi_iret(vcpu);
 	return MV_RET_GUEST;
 }
 
@@ -392,6 +432,7 @@ static const struct {
 	[MVX_WBINVD] = { mv_skip_insn, MV_STAT_OTHER },
 	[MVX_IRQ_WINDOW] = { mv_handle_irq_window, MV_STAT_INTR_WINDOW },
 	[MVX_UD] = { mv_handle_ud, MV_STAT_OTHER },
+	[MVX_IRET] = { mv_handle_iret, MV_STAT_OTHER },
 	[MVX_SHUTDOWN] = { mv_handle_shutdown, MV_STAT_SHUTDOWN },
 	[MVX_INVALID_STATE] = { mv_handle_shutdown, MV_STAT_SHUTDOWN },
 };

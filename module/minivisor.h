@@ -80,6 +80,9 @@
 
 struct mv_vm;
 struct mv_vcpu;
+struct mv_irqchip;
+struct mv_io_dev;
+struct mv_lapic;
 
 /* What a backend can do (mv_hw_info.caps). */
 #define MV_HW_RUNS_GUESTS	BIT(0)	/* VMs can be created and run */
@@ -127,6 +130,7 @@ enum mv_exit_kind {
 	MVX_SHUTDOWN,		/* triple fault */
 	MVX_INVALID_STATE,	/* the hardware refused the guest state */
 	MVX_UD,			/* instruction we refuse with #UD */
+	MVX_IRET,		/* IRET, intercepted to end NMI blocking */
 	MVX_UNKNOWN,
 };
 
@@ -166,6 +170,12 @@ enum mv_ret {
 	MV_RET_GUEST = 0,	/* done (or an exception queued): re-enter */
 	MV_RET_USER,		/* struct mv_run is filled: back to userspace */
 	MV_RET_UNHANDLED,	/* the instruction cannot be decoded/emulated */
+	/*
+	 * Of the emulator's helpers only: an access faulted (the exception
+	 * is queued), the instruction stops there; handlers give their
+	 * caller MV_RET_GUEST for it.
+	 */
+	MV_RET_FAULTED,
 };
 
 /* An event to deliver on entry; backends translate the type. */
@@ -242,6 +252,8 @@ struct mv_arch_ops {
 	bool (*interrupt_shadow)(struct mv_vcpu *vcpu);
 	/* Ask for MVX_IRQ_WINDOW as soon as the guest can take one. */
 	void (*set_irq_window)(struct mv_vcpu *vcpu, bool on);
+	/* Exit (MVX_IRET) at the guest's next IRET: it ends NMI blocking. */
+	void (*set_iret_intercept)(struct mv_vcpu *vcpu, bool on);
 	/*
 	 * MSRs whose state the backend keeps (segment bases, SYSCALL and
 	 * SYSENTER MSRs, TSC).  0, or -ENOENT when not one of them.
@@ -305,6 +317,10 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
 #define mv_guest_has_smap(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 20)
 #define mv_guest_has_fsgsbase(v) mv_guest_has(v, 7, MV_CPUID_EBX, 0)
 u8 mv_guest_maxphyaddr(struct mv_vcpu *vcpu);
+/* With an irqchip: APIC, x2APIC, TSC-deadline, ARAT and the APIC ID. */
+void mv_cpuid_add_irqchip(struct mv_vcpu *vcpu);
+/* The local APIC timer's bus: 1 GHz (1 ns per tick). */
+#define MV_APIC_BUS_KHZ		1000000
 
 /* mem.c: guest-physical memory */
 struct mv_hint;
@@ -386,11 +402,14 @@ enum mv_request {
 	MV_REQ_TLB_FLUSH_NONGLOBAL,	/* the non-global ones (CR3 load) */
 	MV_REQ_TRIPLE_FAULT,		/* shut down */
 	MV_REQ_EVENT,			/* an interrupt source may have one */
+	MV_REQ_INIT,			/* an INIT IPI: reset, wait for SIPI */
+	MV_REQ_SIPI,			/* a startup IPI (lapic->sipi_vector) */
 	MV_NR_REQUESTS
 };
 
 /* Requests the run loop handles with interrupts on, before entering. */
-#define MV_REQ_MASK_EXIT	(BIT(MV_REQ_TRIPLE_FAULT) | BIT(MV_REQ_EVENT))
+#define MV_REQ_MASK_EXIT	(BIT(MV_REQ_TRIPLE_FAULT) | BIT(MV_REQ_EVENT) | \
+				 BIT(MV_REQ_INIT) | BIT(MV_REQ_SIPI))
 
 /* mv_request() and mv_check_request() are below struct mv_vcpu. */
 /* Set @req and make sure the vCPU sees it soon: wake it, kick it out. */
@@ -406,8 +425,11 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu);
 struct mv_irq_source {
 	/* The vector this source wants delivered now, or -1. */
 	int (*pending)(struct mv_vcpu *vcpu);
-	/* @vector, from pending(), is being delivered: it is taken. */
-	void (*ack)(struct mv_vcpu *vcpu, int vector);
+	/*
+	 * @vector, from pending(), is being delivered: take it.  Returns the
+	 * vector to deliver (an 8259 may answer another), or -1: none now.
+	 */
+	int (*ack)(struct mv_vcpu *vcpu, int vector);
 };
 
 #define MV_MAX_IRQ_SOURCES	4
@@ -415,12 +437,18 @@ struct mv_irq_source {
 /* Before the vCPU runs for the first time. */
 void mv_irq_source_add(struct mv_vcpu *vcpu, const struct mv_irq_source *src);
 bool mv_vcpu_irq_pending(struct mv_vcpu *vcpu);
+/* Something that ends a HLT: a takeable interrupt, an NMI, INIT, SIPI. */
+bool mv_vcpu_has_wakeup(struct mv_vcpu *vcpu);
 /* MV_INTERRUPT: raise the VMM's line; -EBUSY while one is pending. */
 int mv_irq_line_raise(struct mv_vcpu *vcpu, u8 vector);
 bool mv_irq_line_is_pending(struct mv_vcpu *vcpu);
 void mv_irq_line_init(struct mv_vcpu *vcpu);
 /* Before entry: program an exception, a re-injection or an interrupt. */
 void mv_inject_events(struct mv_vcpu *vcpu);
+/* The guest ran into an IRET with NMIs blocked. */
+void mv_nmi_iret(struct mv_vcpu *vcpu);
+/* A #DB ended the single step of an NMI window: true when it was ours alone. */
+bool mv_nmi_singlestep_done(struct mv_vcpu *vcpu);
 
 void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error);
@@ -647,10 +675,18 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
 int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
+u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
+/* CR8: the local APIC's TPR[7:4] (lapic.c; a plain value without one). */
+u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu);
+void mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 val);
+/* The local APIC's MSRs: 0, -EINVAL (#GP), or -ENOENT (not its). */
+int mv_lapic_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
+int mv_lapic_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val);
+bool mv_long_mode_cs(struct mv_vcpu *vcpu);
+
+/* msr.c: the guest's MSRs; -EINVAL means #GP */
 int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
 int mv_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val);
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
-bool mv_long_mode_cs(struct mv_vcpu *vcpu);
 
 /* vm.c: VM and vCPU objects */
 struct mv_vm {
@@ -684,6 +720,12 @@ struct mv_vm {
 
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	unsigned int nr_vcpus;
+
+	/* MV_CREATE_IRQCHIP (before any vCPU; fixed afterwards). */
+	struct mv_irqchip *irqchip;
+	struct mv_io_dev *io_devs[8];
+	unsigned int nr_io_devs;
+	atomic_long_t unhandled_msrs;	/* refused with #GP */
 };
 
 /* Entries were downgraded or removed: a flush is owed.  Under the lock. */
@@ -730,11 +772,13 @@ bool mv_insn_is_hypercall(struct mv_vcpu *vcpu);
 void mv_skip_decoded(struct mv_vcpu *vcpu);
 /* The instruction at RIP (accessing @gpa) cannot be emulated: MV_RET_USER. */
 int mv_emulation_failed(struct mv_vcpu *vcpu, u64 gpa);
-/* An enum mv_xlate_ret as what the emulator returns: fault -> re-enter. */
+/* An enum mv_xlate_ret as the emulator's helpers return it. */
 static inline int mv_xlate_to_ret(int xlate)
 {
 	if (xlate < 0)
 		return xlate;
+	if (xlate == MV_XLATE_FAULT)
+		return MV_RET_FAULTED;
 	return xlate == MV_XLATE_USER ? MV_RET_USER : MV_RET_GUEST;
 }
 
@@ -747,7 +791,11 @@ int mv_complete_pending(struct mv_vcpu *vcpu);
 
 /* vcpu.c */
 enum mv_vcpu_mode { MV_OUTSIDE_GUEST, MV_IN_GUEST };
-enum mv_mp_state { MV_MP_RUNNABLE, MV_MP_HALTED };
+enum mv_mp_state {
+	MV_MP_RUNNABLE,
+	MV_MP_HALTED,		/* HLT: until an interrupt it can take */
+	MV_MP_WAIT_SIPI,	/* an AP after INIT (or creation, with irqchip) */
+};
 
 struct mv_vcpu {
 	struct mv_vm *vm;
@@ -765,6 +813,7 @@ struct mv_vcpu {
 	u64 cr0, cr2, cr3, cr4, efer;	/* as the guest sees them */
 	u64 pdptrs[4];			/* PAE: latched at CR3 load */
 	u64 pat;
+	u64 mtrr_def_type;
 	u64 dr[4], dr6, dr7;
 	int mp_state;			/* enum mv_mp_state */
 
@@ -780,6 +829,15 @@ struct mv_vcpu {
 	spinlock_t irq_lock;		/* irq_pending and irq_vector */
 	bool irq_pending;		/* the VMM's line (MV_INTERRUPT) */
 	u8 irq_vector;
+	struct mv_lapic *lapic;		/* with MV_CREATE_IRQCHIP */
+	int cpu;			/* where it last entered the guest (-1: never) */
+	atomic_t nmi_pending;		/* NMIs to deliver */
+	bool nmi_masked;		/* in an NMI handler: until IRET */
+	u64 nmi_iret_rip;		/* that IRET: NMIs wait until past it */
+	bool nmi_singlestep;		/* TF set for one instruction: NMI window */
+	u64 nmi_ss_flags;		/* the guest's own TF and RF, meanwhile */
+	u64 nmi_ss_rip;			/* where the step started */
+	u64 cr8;			/* without a local APIC */
 
 	struct mv_exit exit;
 	/* What the next MV_RUN must finish first. */

@@ -226,7 +226,10 @@ static int mv_nl_put_vm(struct sk_buff *msg, struct mv_vm *vm, bool full)
 			      atomic_long_read(&vm->mem.cow_breaks), MV_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, MV_A_VM_MMU_PAGES,
 			      READ_ONCE(vm->mmu.nr_pages), MV_A_UNSPEC) ||
-	    nla_put_u32(msg, MV_A_VM_VCPUS, READ_ONCE(vm->nr_vcpus)))
+	    nla_put_u32(msg, MV_A_VM_VCPUS, READ_ONCE(vm->nr_vcpus)) ||
+	    nla_put_u64_64bit(msg, MV_A_VM_UNHANDLED_MSRS,
+			      atomic_long_read(&vm->unhandled_msrs), MV_A_UNSPEC) ||
+	    nla_put_u8(msg, MV_A_VM_IRQCHIP, !!READ_ONCE(vm->irqchip)))
 		return -EMSGSIZE;
 	mv_vm_exits(vm, exits);
 	nest = nla_nest_start(msg, MV_A_VM_EXITS);

@@ -191,71 +191,6 @@ int mv_set_efer(struct mv_vcpu *vcpu, u64 val)
 	return 0;
 }
 
-static bool mv_canonical(u64 v)
-{
-	return (u64)(((s64)v << 16) >> 16) == v;
-}
-
-static bool mv_valid_pat(u64 v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = (v >> (i * 8)) & 0xff;
-
-		if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6 && t != 7)
-			return false;
-	}
-	return true;
-}
-
-int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val)
-{
-	switch (index) {
-	case MSR_EFER:
-		*val = vcpu->efer;
-		return 0;
-	case MSR_IA32_CR_PAT:
-		*val = vcpu->pat;
-		return 0;
-	/* STAR exists without long mode too: it is the default case. */
-	case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSCALL_MASK:
-	case MSR_KERNEL_GS_BASE: case MSR_FS_BASE: case MSR_GS_BASE:
-		if (!mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		fallthrough;
-	default:
-		return mv_arch->get_msr(vcpu, index, val) ? -EINVAL : 0;
-	}
-}
-
-int mv_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
-{
-	switch (index) {
-	case MSR_EFER:
-		return mv_set_efer(vcpu, val);
-	case MSR_IA32_CR_PAT:
-		if (!mv_valid_pat(val))
-			return -EINVAL;
-		vcpu->pat = val;
-		return 0;
-	case MSR_LSTAR: case MSR_CSTAR: case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE: case MSR_GS_BASE:
-	case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
-		if (!mv_canonical(val))
-			return -EINVAL;
-		if (index != MSR_IA32_SYSENTER_ESP &&
-		    index != MSR_IA32_SYSENTER_EIP && !mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		break;
-	case MSR_SYSCALL_MASK:
-		if (!mv_guest_has_lm(vcpu))
-			return -EINVAL;
-		break;
-	}
-	return mv_arch->set_msr(vcpu, index, val) ? -EINVAL : 0;
-}
-
 /* The segments of struct mv_sregs, in enum mv_seg order. */
 static void mv_sregs_segs(const struct mv_sregs *sr,
 			  const struct mv_segment *segs[MV_NR_SEGS])
@@ -337,7 +272,8 @@ int mv_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *sr)
 	vcpu->cr3 = sr->cr3;
 	vcpu->cr4 = sr->cr4;
 	vcpu->efer = sr->efer;
-	vcpu->mp_state = MV_MP_RUNNABLE;
+	if (vcpu->mp_state == MV_MP_HALTED)
+		vcpu->mp_state = MV_MP_RUNNABLE;
 	mv_mmu_reset(vcpu);
 	return 0;
 }
@@ -359,7 +295,8 @@ int mv_set_regs(struct mv_vcpu *vcpu, const struct mv_regs *r)
 	vcpu->regs[MV_RBP] = r->rbp;
 	vcpu->rip = r->rip;
 	vcpu->rflags = r->rflags | X86_EFLAGS_FIXED;
-	vcpu->mp_state = MV_MP_RUNNABLE;
+	if (vcpu->mp_state == MV_MP_HALTED)
+		vcpu->mp_state = MV_MP_RUNNABLE;
 	/* New registers abandon an IN or MMIO read waiting for its data. */
 	vcpu->pending = MV_PENDING_NONE;
 	return 0;

@@ -459,6 +459,16 @@ static bool svm_interrupt_shadow(struct mv_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
 }
 
+static void svm_set_iret_intercept(struct mv_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (on)
+		svm_set_intercept(vmcb, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(vmcb, INTERCEPT_IRET);
+}
+
 static void svm_set_irq_window(struct mv_vcpu *vcpu, bool on)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -585,6 +595,7 @@ static int svm_vcpu_init(struct mv_vcpu *vcpu)
 	struct page *page;
 	static const int intercepts[] = {
 		INTERCEPT_CR0_READ, INTERCEPT_CR3_READ, INTERCEPT_CR4_READ,
+		INTERCEPT_CR8_READ, INTERCEPT_CR8_WRITE,
 		INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE, INTERCEPT_CR4_WRITE,
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
 		INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPG,
@@ -672,7 +683,7 @@ static const struct {
 	{ SVM_EXIT_CPUID, MVX_CPUID }, { SVM_EXIT_HLT, MVX_HLT },
 	{ SVM_EXIT_INVLPG, MVX_INVLPG }, { SVM_EXIT_INVD, MVX_INVD },
 	{ SVM_EXIT_WBINVD, MVX_WBINVD }, { SVM_EXIT_VMMCALL, MVX_HYPERCALL },
-	{ SVM_EXIT_SHUTDOWN, MVX_SHUTDOWN },
+	{ SVM_EXIT_SHUTDOWN, MVX_SHUTDOWN }, { SVM_EXIT_IRET, MVX_IRET },
 	{ (u32)SVM_EXIT_ERR, MVX_INVALID_STATE },
 };
 
@@ -883,6 +894,7 @@ const struct mv_arch_ops mv_svm_ops = {
 	.inject_event = svm_inject_event,
 	.interrupt_shadow = svm_interrupt_shadow,
 	.set_irq_window = svm_set_irq_window,
+	.set_iret_intercept = svm_set_iret_intercept,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 };

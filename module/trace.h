@@ -115,6 +115,28 @@ TRACE_EVENT(mv_mmu_load,
 		  __entry->cr3)
 );
 
+/* A local APIC sends an IPI (ICR written). */
+TRACE_EVENT(mv_ipi,
+	    TP_PROTO(struct mv_vcpu *vcpu, u32 icr, u32 dest),
+	    TP_ARGS(vcpu, icr, dest),
+
+	TP_STRUCT__entry(__field(u32, vm)
+			 __field(u32, vcpu)
+			 __field(u32, icr)
+			 __field(u32, dest)
+	),
+
+	TP_fast_assign(__entry->vm = vcpu->vm->id;
+		       __entry->vcpu = vcpu->index;
+		       __entry->icr = icr;
+		       __entry->dest = dest;
+	),
+
+	TP_printk("vm %u vcpu %u icr 0x%x (vector %u mode %u) dest 0x%x",
+		  __entry->vm, __entry->vcpu, __entry->icr,
+		  __entry->icr & 0xff, (__entry->icr >> 8) & 7, __entry->dest)
+);
+
 TRACE_EVENT(mv_exit,
 	    TP_PROTO(struct mv_vcpu *vcpu),
 	    TP_ARGS(vcpu),

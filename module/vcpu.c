@@ -13,13 +13,17 @@
 #include <linux/sched/signal.h>
 #include <asm/fpu/api.h>
 
-#include "minivisor.h"
+#include "irqchip.h"
 #include "trace.h"
 
+/* A halted vCPU wakes for what ends HLT, one waiting for SIPI for INIT/SIPI. */
 static bool mv_vcpu_can_wake(struct mv_vcpu *vcpu)
 {
-	return mv_vcpu_irq_pending(vcpu) ||
-	       READ_ONCE(vcpu->vm->state) != MV_VM_RUNNING;
+	if (READ_ONCE(vcpu->vm->state) != MV_VM_RUNNING)
+		return true;
+	if (vcpu->mp_state == MV_MP_HALTED)
+		return mv_vcpu_has_wakeup(vcpu);
+	return READ_ONCE(vcpu->requests) & (BIT(MV_REQ_INIT) | BIT(MV_REQ_SIPI));
 }
 
 /* Why the vCPU cannot enter now; 0 when it can. */
@@ -33,23 +37,52 @@ static int mv_vcpu_blocked(struct mv_vcpu *vcpu)
 		return -EIO;
 	if (signal_pending(current))
 		return -EINTR;
-	if (state == MV_VM_PAUSED || vcpu->mp_state == MV_MP_HALTED)
+	if (state == MV_VM_PAUSED || vcpu->mp_state != MV_MP_RUNNABLE)
 		return -EAGAIN;
 	return 0;
 }
 
-/* Paused, or halted with interrupts on: sleep until that changes. */
+/* Paused, halted, or waiting for SIPI: sleep until that changes. */
 static int mv_vcpu_wait(struct mv_vcpu *vcpu)
 {
 	struct mv_vm *vm = vcpu->vm;
 	int ret = 0;
 
-	if (vcpu->mp_state == MV_MP_HALTED)
+	if (vcpu->mp_state != MV_MP_RUNNABLE)
 		ret = wait_event_interruptible(vcpu->wq, mv_vcpu_can_wake(vcpu));
 	if (!ret && READ_ONCE(vm->state) == MV_VM_PAUSED)
 		ret = wait_event_interruptible(vm->state_wq,
 					       READ_ONCE(vm->state) != MV_VM_PAUSED);
 	return ret;
+}
+
+/* INIT: the reset state, but the local APIC's base and ID; wait for SIPI. */
+static void mv_vcpu_init(struct mv_vcpu *vcpu)
+{
+	vcpu->exc.valid = false;
+	vcpu->reinject.valid = false;
+	vcpu->event_programmed = false;
+	vcpu->nmi_masked = false;
+	vcpu->nmi_singlestep = false;
+	vcpu->pending = MV_PENDING_NONE;
+	mv_regs_reset(vcpu);
+	if (vcpu->lapic)
+		mv_lapic_reset(vcpu, false);
+	vcpu->mp_state = MV_MP_WAIT_SIPI;
+}
+
+/* SIPI with vector V: real mode at V000:0000, running. */
+static void mv_vcpu_sipi(struct mv_vcpu *vcpu)
+{
+	u8 vector = READ_ONCE(vcpu->lapic->sipi_vector);
+	struct mv_segment cs;
+
+	mv_arch->get_segment(vcpu, MV_CS, &cs);
+	cs.selector = vector << 8;
+	cs.base = (u64)vector << 12;
+	mv_arch->set_segment(vcpu, MV_CS, &cs);
+	vcpu->rip = 0;
+	vcpu->mp_state = MV_MP_RUNNABLE;
 }
 
 /*
@@ -63,6 +96,11 @@ static int mv_vcpu_service_requests(struct mv_vcpu *vcpu)
 		vcpu->exit.kind = MVX_SHUTDOWN;
 		return mv_handle_exit(vcpu);
 	}
+	if (mv_check_request(vcpu, MV_REQ_INIT))
+		mv_vcpu_init(vcpu);
+	if (mv_check_request(vcpu, MV_REQ_SIPI) &&
+	    vcpu->mp_state == MV_MP_WAIT_SIPI)
+		mv_vcpu_sipi(vcpu);
 	if (mv_check_request(vcpu, MV_REQ_EVENT))
 		vcpu->irq_wanted = true;
 	return MV_RET_GUEST;
@@ -86,7 +124,8 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 			srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 			ret = mv_vcpu_wait(vcpu);
 			vcpu->srcu_idx = srcu_read_lock(&mv_srcu);
-			if (!ret && mv_vcpu_irq_pending(vcpu))
+			if (!ret && vcpu->mp_state == MV_MP_HALTED &&
+			    mv_vcpu_has_wakeup(vcpu))
 				vcpu->mp_state = MV_MP_RUNNABLE;
 			continue;
 		}
@@ -101,6 +140,11 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		/* No guest page is looked at while the guest runs. */
 		srcu_read_unlock(&mv_srcu, vcpu->srcu_idx);
 		preempt_disable();
+		if (unlikely(vcpu->cpu != smp_processor_id())) {
+			vcpu->cpu = smp_processor_id();
+			if (vcpu->lapic)
+				mv_lapic_migrate_timer(vcpu);
+		}
 		local_irq_disable();
 		/*
 		 * Publish IN_GUEST before looking at requests; requesters write

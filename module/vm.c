@@ -27,7 +27,7 @@
 #include <linux/xarray.h>
 #include <asm/fpu/api.h>
 
-#include "minivisor.h"
+#include "irqchip.h"
 
 unsigned int mv_max_vms = 64;
 MV_UINT_PARAM(max_vms, mv_max_vms, 1, 4096, 0444,
@@ -91,6 +91,7 @@ static void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
 	if (!vcpu)
 		return;
+	mv_lapic_free(vcpu);
 	mv_mmu_vcpu_free(vcpu);
 	mv_arch->vcpu_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->gfpu);
@@ -98,6 +99,25 @@ static void mv_vcpu_free(struct mv_vcpu *vcpu)
 	if (vcpu->run)
 		free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
+}
+
+/*
+ * With an irqchip: a local APIC, the PIC's output on the first vCPU, the
+ * CPUID bits that go with them, and APs (index > 0) that wait for a SIPI.
+ */
+static int mv_vcpu_irqchip_init(struct mv_vcpu *vcpu)
+{
+	int ret = mv_lapic_create(vcpu);
+
+	if (ret)
+		return ret;
+	if (!vcpu->vm->nr_vcpus)
+		mv_irq_source_add(vcpu, &mv_pic_irq_source);
+	mv_irq_source_add(vcpu, &mv_lapic_irq_source);
+	mv_cpuid_add_irqchip(vcpu);
+	if (vcpu->index)
+		vcpu->mp_state = MV_MP_WAIT_SIPI;
+	return 0;
 }
 
 int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
@@ -115,6 +135,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->index = index;
+	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
 	init_waitqueue_head(&vcpu->wq);
 	mv_irq_line_init(vcpu);
@@ -140,6 +161,11 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->index == index)
 			goto err_unlock;
+	if (vm->irqchip) {
+		ret = mv_vcpu_irqchip_init(vcpu);
+		if (ret)
+			goto err_unlock;
+	}
 	/* The first vCPU hears about balloon targets. */
 	if (!vm->nr_vcpus)
 		mv_irq_source_add(vcpu, &mv_balloon_irq_source);
@@ -183,6 +209,8 @@ static void mv_vm_teardown(struct mv_vm *vm)
 		return;
 	/* The scanner and other readers let go before memory goes. */
 	WRITE_ONCE(vm->dying, true);
+	/* No timer of a VM that is gone keeps firing. */
+	mv_irqchip_stop(vm);
 	mv_share_forget_vm(vm);
 	synchronize_srcu(&mv_srcu);
 	mv_mmu_vm_free(vm);
@@ -214,6 +242,7 @@ static void mv_vm_release(struct kref *ref)
 		mv_notify(MV_CMD_EVENT_VM_DESTROYED, vm);
 	}
 	mv_vm_teardown(vm);
+	mv_irqchip_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mv_vcpu_free(vm->vcpus[i]);
 	mutex_lock(&mv_vms_mutex);

@@ -41,6 +41,7 @@ static const struct {
 } events[] = {
 	{ "mv_entry", { "u32 vm;", "u32 vcpu;", "u64 rip;" } },
 	{ "mv_exit", { "u32 reason;", "u64 rip;", "u64 code;", "u64 info1;" } },
+	{ "mv_ipi", { "u32 vm;", "u32 vcpu;", "u32 icr;", "u32 dest;" } },
 	{ "mv_mmu_load", { "u32 vm;", "u64 root;", "u8 level;", "u64 cr3;" } },
 	{ "mv_userspace_exit", { "u32 vm;", "u32 reason;", "int ret;" } },
 	{ "mv_inject", { "u8 type;", "u8 vector;", "u32 error;" } },
@@ -681,7 +682,7 @@ TEST_F(tr, cpuid)
 	e = EXPECT_EV(&tr, "mv_cpuid", self->id, "vcpu 0", "func 0x1", "index 0x0");
 	if (e)
 		EXPECT_TRUE(fnum(e->f, "ecx") & (1u << 31));	/* hypervisor */
-	EXPECT_EV(&tr, "mv_cpuid", self->id, "func 0x40000000", "eax 0x40000001",
+	EXPECT_EV(&tr, "mv_cpuid", self->id, "func 0x40000000", "eax 0x40000010",
 		  "ebx 0x696e694d", "ecx 0x6f736956", "edx 0x72");
 	EXPECT_EV(&tr, "mv_cpuid", self->id, "func 0x4000beef", "index 0x7",
 		  "eax 0x1234", "ebx 0x5678", "ecx 0x9abc", "edx 0xdef0");

@@ -44,6 +44,8 @@ struct bench {
 	 * too (COW_BOTH: each write a KSM COW break).
 	 */
 	int cow;
+	/* irq64 benchmarks: an in-kernel irqchip on both sides. */
+	bool irqchip;
 };
 
 enum { COW_NONE, COW_MV, COW_BOTH };
@@ -51,16 +53,19 @@ enum { COW_NONE, COW_MV, COW_BOTH };
 #define MIB (1ull << 20)
 
 static const struct bench benches[] = {
-	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 * MIB, false, false, COW_NONE },
-	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 * MIB, false, false, COW_NONE },
-	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 * MIB, false, false, COW_NONE },
-	{ "first-touch-fault", "paging64", B_FIRST_TOUCH, 4096, 160 * MIB, true, false, COW_NONE },
-	{ "context-switch-8x16", "paging64", B_CTXSW, 8 * 40, 160 * MIB, true, false, COW_NONE },
-	{ "pt-update-invlpg", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, false, COW_NONE },
-	{ "pt-update-invlpg-wp", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, true, COW_NONE },
-	{ "touch-fresh-pages", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_NONE },
-	{ "cow-break-vs-first-touch", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_MV },
-	{ "cow-break-vs-ksm-cow", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_BOTH },
+	{ "pio-exit-roundtrip", "bench32", B_PIO, 3000, 4 * MIB, false, false, COW_NONE, false },
+	{ "cpuid-exit", "bench32", B_CPUID, 6000, 4 * MIB, false, false, COW_NONE, false },
+	{ "hypercall-roundtrip", "bench32", B_HYPERCALL, 6000, 4 * MIB, false, false, COW_NONE, false },
+	{ "first-touch-fault", "paging64", B_FIRST_TOUCH, 4096, 160 * MIB, true, false, COW_NONE, false },
+	{ "context-switch-8x16", "paging64", B_CTXSW, 8 * 40, 160 * MIB, true, false, COW_NONE, false },
+	{ "pt-update-invlpg", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, false, COW_NONE, false },
+	{ "pt-update-invlpg-wp", "paging64", B_PTUPDATE, 3000, 160 * MIB, true, true, COW_NONE, false },
+	{ "touch-fresh-pages", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_NONE, false },
+	{ "cow-break-vs-first-touch", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_MV, false },
+	{ "cow-break-vs-ksm-cow", "share64", S_TOUCH, 4096, 32 * MIB, true, false, COW_BOTH, false },
+	{ "lapic-oneshot-tick", "irq64", IB_ONESHOT, 2000, 64 * MIB, false, false, COW_NONE, true },
+	{ "tsc-deadline-tick", "irq64", IB_DEADLINE, 2000, 64 * MIB, false, false, COW_NONE, true },
+	{ "self-ipi-eoi", "irq64", IB_SELF_IPI, 2000, 64 * MIB, false, false, COW_NONE, true },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -139,10 +144,14 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 	enum tvm_exit e;
 	double t0;
 
-	if (!b->paging)
+	if (b->irqchip) {
+		args[0] = 0;
+		args[1] = iters;
+	} else if (!b->paging) {
 		args[0] = iters;
-	else if (b->test == B_CTXSW)
+	} else if (b->test == B_CTXSW) {
 		args[1] = iters / 8;	/* rounds of 8 switches */
+	}
 	if (b->test == S_TOUCH && !strcmp(b->guest, "share64")) {
 		args[0] = 0;
 		args[2] = b->cow == COW_BOTH || (b->cow && t->kind == TVM_MV);
@@ -193,7 +202,8 @@ static double measure(enum tvm_kind kind, const struct bench *b)
 		}
 		return median(v, REPEAT);
 	}
-	if (tvm_create(&t, kind, b->mem, "mvbench")) {
+	if (b->irqchip ? tvm_create_irqchip(&t, kind, b->mem, "mvbench", 1) :
+			 tvm_create(&t, kind, b->mem, "mvbench")) {
 		fprintf(stderr, "mvbench: cannot create a %s VM: %s\n",
 			kind == TVM_MV ? "minivisor" : "KVM", strerror(errno));
 		return -1;
@@ -340,6 +350,8 @@ int main(int argc, char **argv)
 	/* kvm_amd (npt=1) is loaded: page sharing against KSM. */
 	if (wanted(argc, argv, "share-") &&
 	    bench_sharing(ksm_default_pages, ksm_default_ms))
+		ret = 1;
+	if (wanted(argc, argv, "dedup-") && bench_sidechannel())
 		ret = 1;
 	kvm_amd_unload();
 	share_set_mv(true, 256, 20);

@@ -15,4 +15,11 @@ double median(double *v, int n);
 /* Balloon inflate/deflate rates against touching memory (balloon.c). */
 int bench_balloon(void);
 
+/*
+ * The page-sharing timing side channel (sidechannel.c): a write to a page
+ * another VM holds too against one to a page of one's own, with the
+ * policies that close it; 0, or -1 if a run failed or did not share.
+ */
+int bench_sidechannel(void);
+
 #endif

@@ -54,6 +54,45 @@
 #define B_PTUPDATE	22
 
 /*
+ * hostile32.bin / hostile64.bin: a guest trying to hurt its host (the
+ * hostile-guest catalogue in the README; tests/hostile_test.c).  arg[0]:
+ * paging mode (0: off, 1: 32-bit, 2: PAE, 3: long mode); the rest as each
+ * sub-test says in tests/guest/hostile.inc.c.
+ */
+#define H_STRADDLE	1	/* string I/O, SMSW/LMSW across two pages; arg[1]: faulting */
+#define H_PAGE_END	2	/* emulated instructions at the end of a page */
+#define H_NX_VCPUS	3	/* two vCPUs, EFER.NXE on and off, one set of tables */
+#define H_TRIPLE	4	/* arg[1]: how (H_TRIPLE_*) */
+#define H_DOUBLE	5	/* a fault delivering a fault: #DF on its own stack */
+#define H_PT_OUTSIDE	6	/* arg[1]: which table lies outside RAM (H_OUT_*) */
+#define H_SELF_TABLE	7	/* a directory that is its own page table */
+#define H_INVLPG_STORM	8	/* arg[1]: operations */
+#define H_HUGE_STRING	9	/* arg[1]: H_HUGE_*, arg[2]: address, arg[3]: RAM size */
+#define H_REP_MOVS	10	/* arg[1]: H_MOVS_*, arg[2]: RAM size */
+#define H_MMIO_EDGE	11	/* arg[1]: H_EDGE_*, arg[2]: RAM size */
+#define H_LARGE_PAST_RAM 12	/* arg[1]: RAM size (a 2 MiB page across its end) */
+#define H_USER_HYPERCALL 13	/* hypercalls from ring 3 */
+#define H_EXC_LOOP	14	/* arg[1]: 0 a #PF handler that fixes nothing, 1 TF forever */
+#define H_BALLOON_SELF	15	/* balloon away a mapped page and a live page table */
+#define H_PT_WRITES	16	/* INS (and, if arg[1], the VMM) write its page tables */
+#define H_TRIPLE_UD	0	/* IDT limit 0, then UD2 */
+#define H_TRIPLE_INJECTED 1	/* IDT limit 0, then a fault minivisor injects */
+#define H_TRIPLE_STACK	2	/* the stack not present, then UD2 */
+#define H_OUT_PT	0	/* a directory entry names a table outside RAM */
+#define H_OUT_CR3	1	/* CR3 outside RAM */
+#define H_OUT_PDPTE	2	/* PAE: a PDPTE names a directory outside RAM */
+#define H_HUGE_INS	0	/* REP INSB, ECX = 0xffffffff, up to the end of RAM */
+#define H_HUGE_OUTS	1	/* REP OUTSB, the same */
+#define H_HUGE_INS_DOWN	2	/* REP INSW with DF=1 from arg[2] down through 0 */
+#define H_MOVS_TO_MMIO	0	/* REP MOVSB from RAM to MMIO */
+#define H_MOVS_FROM_MMIO 1	/* from MMIO to RAM */
+#define H_MOVS_PAST_RAM	2	/* RAM to RAM, running past the end of RAM */
+#define H_EDGE_STORE	0	/* a 4-byte store: 2 bytes of RAM, 2 of MMIO */
+#define H_EDGE_LOAD	1	/* the same load */
+#define H_EDGE_FETCH	2	/* a jump to MMIO */
+#define H_MMIO_GPA	0xd0000000ull	/* guest-physical MMIO for these tests */
+
+/*
  * share64.bin: memory for the page-sharing tests, demo and benchmarks.
  * From SHARE_BASE on: image pages (the same in every VM), unique pages
  * (this VM's own), zero pages (backed, all zeros) and volatile pages
@@ -69,6 +108,15 @@
 #define S_WRITE		3	/* SYNC2(1, *arg[1]), then *arg[1] = arg[2]; DONE */
 /* arg[1] pages (made identical first if arg[2]); SYNC(1); one write each; DONE */
 #define S_TOUCH		4
+/*
+ * S_TIMING (make bench's side channel): pages [0, arg[1]) hold what
+ * another VM may hold too (share_word(SEED_IMAGE, i, 0, k)), pages
+ * [arg[1], 2 arg[1]) content of this VM's own (seed SEED_UNIQUE + arg[0]);
+ * SYNC(1); then one timed write to each, the two kinds in turn;
+ * SYNC2(2, gpa of 2 arg[1] u64 TSC deltas: the guessed pages', then its
+ * own pages'); DONE.
+ */
+#define S_TIMING	5
 #define SHARE_BASE	0x800000ull
 #define SHARE_MAX_PAGES	65536
 #define SEED_IMAGE	0x1111ull
@@ -97,6 +145,44 @@
 /* The word @i of balloon64's page @gfn, in a VM with arg[3] = @salt. */
 #define BL_WORD(gfn, i, salt) \
 	(((uint64_t)(gfn) << 20) ^ 0x5a5a000000000000ull ^ (i) ^ ((uint64_t)(salt) << 44))
+
+/*
+ * irq64.bin: the irqchip (arg[0] unused; arg[1], arg[2] per test).  Its
+ * ucall SYNCs carry a request in args[0]: IRQ_REPORT (args[1] a tag,
+ * args[2] what was seen: compared with KVM's run), IRQ_MEASURE (args[1] a
+ * tag, args[2] ns: printed), IRQ_LINE (args[1] GSI, args[2] level: the host
+ * sets the line before it resumes the guest).
+ */
+#define I_REGS		1
+#define I_PRIORITY	2
+#define I_TPR		3
+#define I_ONESHOT	4	/* arg[1] initial count, arg[2] TDCR */
+#define I_PERIODIC	5	/* arg[1] initial count, arg[2] ticks */
+#define I_DEADLINE	6	/* arg[1] ns ahead */
+#define I_X2APIC	7
+#define I_NMI		8
+#define I_IOAPIC	9
+#define I_SMP		10	/* two vCPUs */
+#define I_PIC		11
+#define I_PIT		12
+#define I_HOSTILE	13	/* arg[1]: one of H_* */
+#define I_MSRS		14	/* the platform MSRs, two unknown ones */
+#define H_TIMER_PERIODS	1
+#define H_ICR_FLOOD	2
+#define H_LOW_VECTORS	3
+#define H_IOAPIC_GARBAGE 4
+#define H_APIC_BASE	5
+#define H_ARMED_SPIN	6	/* SYNC(1), then spins with timers armed */
+#define IB_ONESHOT	20	/* benchmarks: arg[1] iterations */
+#define IB_DEADLINE	21
+#define IB_SELF_IPI	22
+#define IRQ_REPORT	1
+#define IRQ_MEASURE	2
+#define IRQ_LINE	3
+#define IRQ_MSI		4	/* args[1] address, args[2] data: the host signals it */
+
+/* 64-bit guests start at most this many CPUs (crt64.S). */
+#define AP_MAX		4
 
 /* GDT selectors of C guests (gdt.S). */
 #define SEL_CODE32	0x08

@@ -3,6 +3,8 @@
  * Entry of 64-bit C guests: start in real mode at 1000:0000, enter
  * protected mode, identity-map the first GiB with 2 MiB supervisor pages,
  * turn on PAE, EFER.LME and paging, and run guest_main() in long mode.
+ * An AP (started by INIT/SIPI at the same entry) skips the setup, takes
+ * its own stack and runs ap_entry() (lib.c).
  */
 #include "guest.h"
 
@@ -27,6 +29,12 @@ start32:
 	mov %ax, %ss
 	mov %ax, %fs
 	mov %ax, %gs
+	/* An application processor (CPUID's initial APIC ID != 0): ap32. */
+	mov $1, %eax
+	cpuid
+	shr $24, %ebx
+	jnz ap32
+	xor %esi, %esi
 	mov $stack_top, %esp
 	mov $__bss_start, %edi
 	mov $__bss_end, %ecx
@@ -48,6 +56,7 @@ start32:
 	add $0x200000, %eax
 	add $8, %edi
 	loop 1b
+paging_on:
 	mov $boot_pml4, %eax
 	mov %eax, %cr3
 	mov %cr4, %eax
@@ -60,7 +69,27 @@ start32:
 	mov %cr0, %eax
 	or $0x80000000, %eax
 	mov %eax, %cr0
+	test %esi, %esi
+	jnz 1f
 	ljmp $SEL_CODE64, $start64
+1:	ljmp $SEL_CODE64, $ap64
+
+	/*
+	 * An AP, started by INIT/SIPI once the BSP has built the tables:
+	 * its own 8 KiB stack, the same tables, then ap_entry(APIC ID).
+	 */
+ap32:
+	mov %ebx, %esi
+	cmp $AP_MAX, %esi
+	jae 2f
+	mov %esi, %esp
+	inc %esp
+	shl $13, %esp
+	add $ap_stacks, %esp
+	jmp paging_on
+2:	cli
+	hlt
+	jmp 2b
 
 	.code64
 start64:
@@ -75,6 +104,19 @@ start64:
 	call guest_main
 	mov %eax, %edi
 	call guest_exit
+
+ap64:
+	mov $SEL_DATA, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov %ax, %fs
+	mov %ax, %gs
+	mov %esi, %edi
+	call ap_entry
+3:	cli
+	hlt
+	jmp 3b
 
 .macro STUB vec
 	.align 16
@@ -149,5 +191,8 @@ boot_pd:
 	.space 16384
 	.globl stack_top
 stack_top:
+	.align 16
+ap_stacks:
+	.space 8192 * AP_MAX
 
 	.section .note.GNU-stack, "", @progbits

@@ -130,6 +130,10 @@ static void test_cpuid(void)
 	GUEST_ASSERT_EQ(c, 0x6f736956);
 	GUEST_ASSERT_EQ(d, 0x72);
 	GUEST_SYNC2(1, a);
+	/* Timing leaf: TSC and APIC bus kHz, both non-zero. */
+	cpuid(0x40000010, 0, &a, &b, &c, &d);
+	GUEST_ASSERT(a != 0);
+	GUEST_ASSERT_EQ(b, 1000000);
 	/* A leaf the host put in the table. */
 	cpuid(0x4000beef, 7, &a, &b, &c, &d);
 	GUEST_ASSERT_EQ(a, 0x1234);

@@ -236,6 +236,10 @@ int memcmp(const void *a, const void *b, size_t n);
 		guest_assert_fail(#a " == " #b, __LINE__, __a, __b);	\
 } while (0)
 
+/* APs (64-bit guests): CPUs 1 .. AP_MAX - 1 run ap_main(APIC ID). */
+void ap_main(unsigned int id);
+void ap_entry(unsigned int id);
+
 /* Each C guest provides this; its return value goes to isa-debug-exit. */
 int guest_main(void);
 

@@ -291,6 +291,20 @@ void tss_init(void)
 	asm volatile("ltr %w0" : : "r"(SEL_TSS));
 }
 
+#ifdef __x86_64__
+/* Deliver @vector on the stack of IST slot @ist (1 to 7; 0: none). */
+void idt_set_ist(int vector, int ist)
+{
+	idt[vector].ist = ist;
+}
+
+/* The stack IST slot @n (1 to 7) switches to; tss_init() first. */
+void tss_set_ist(int n, uintptr_t top)
+{
+	tss.ist[n - 1] = top;
+}
+#endif
+
 void idt_init(void)
 {
 	struct {
@@ -312,3 +326,21 @@ void idt_init(void)
 	}
 	asm volatile("lidt %0" : : "m"(desc));
 }
+
+#ifdef __x86_64__
+/* The APs' code: a guest that starts APs provides it. */
+void ap_main(unsigned int id) __attribute__((weak));
+
+/* An AP in long mode (crt64.S): the BSP's IDT, then ap_main(). */
+void ap_entry(unsigned int id)
+{
+	struct {
+		uint16_t limit;
+		uintptr_t base;
+	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	asm volatile("lidt %0" : : "m"(desc));
+	if (ap_main)
+		ap_main(id);
+}
+#endif

@@ -50,6 +50,10 @@ void pt_deactivate(void);
 
 void tss_init(void);
 void idt_set_dpl(int vector, int dpl);
+#ifdef __x86_64__
+void idt_set_ist(int vector, int ist);
+void tss_set_ist(int n, uintptr_t top);
+#endif
 uint32_t run_user(unsigned long op, unsigned long addr);
 void user_longjmp(uint32_t result) __attribute__((noreturn));
 extern unsigned long user_flags;

@@ -194,6 +194,44 @@ static void fill_free(uint64_t n)
 	balloon_adjust(NULL, NULL);
 }
 
+/* TSC cycles one store to @p takes (a copy-on-write break if @p is shared). */
+static uint64_t timed_write(volatile uint64_t *p, uint64_t v)
+{
+	uint32_t lo0, hi0, lo1, hi1;
+
+	asm volatile("mfence; lfence; rdtsc" : "=a"(lo0), "=d"(hi0) : : "memory");
+	*p = v;
+	asm volatile("mfence; lfence; rdtsc" : "=a"(lo1), "=d"(hi1) : : "memory");
+	return (((uint64_t)hi1 << 32) | lo1) - (((uint64_t)hi0 << 32) | lo0);
+}
+
+/*
+ * S_TIMING: the dedup side channel from the attacker's side.  Pages it
+ * guesses another VM holds, pages of its own; once the host has let the
+ * scanner run, one timed write to each, in turn.
+ */
+static uint64_t deltas[2 * 1024];
+
+static void timing(uint64_t n)
+{
+	uint64_t i, k;
+
+	GUEST_ASSERT(n <= 1024);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 512; k++) {
+			page_at(i)[k] = share_word(SEED_IMAGE, i, 0, k);
+			page_at(n + i)[k] = share_word(SEED_UNIQUE + vm, i, 0, k);
+		}
+	}
+	GUEST_SYNC(1);
+	for (i = 0; i < n; i++) {
+		deltas[i] = timed_write(page_at(i), ~i);
+		deltas[n + i] = timed_write(page_at(n + i), ~i);
+	}
+	GUEST_SYNC2(2, (uintptr_t)deltas);
+	GUEST_DONE();
+}
+
 int guest_main(void)
 {
 	uint64_t round, i;
@@ -225,6 +263,10 @@ int guest_main(void)
 		for (i = 0; i < n; i++)
 			page_at(i)[0] = i;
 		GUEST_DONE();
+		return 0;
+	}
+	if (GARGS->test == S_TIMING) {
+		timing(GARGS->arg[1]);
 		return 0;
 	}
 	GUEST_ASSERT(n_image + n_unique <= SHARE_MAX_PAGES);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,10 +88,10 @@ static int tvm_kvm_cpuid(struct tvm *t)
 	return ioctl(t->vcpu, KVM_SET_CPUID2, &kc) ? -errno : 0;
 }
 
-static int tvm_create_kvm(struct tvm *t, uint64_t mem)
+/* A KVM VM with @mem bytes of anonymous memory at guest-physical 0. */
+static int tvm_kvm_vm(struct tvm *t, uint64_t mem)
 {
 	struct kvm_userspace_memory_region region = { 0 };
-	int ret;
 
 	t->dev = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (t->dev < 0)
@@ -106,6 +109,16 @@ static int tvm_create_kvm(struct tvm *t, uint64_t mem)
 	region.userspace_addr = (uintptr_t)t->kvm_mem;
 	if (ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &region))
 		return -errno;
+	return 0;
+}
+
+static int tvm_create_kvm(struct tvm *t, uint64_t mem)
+{
+	int ret;
+
+	ret = tvm_kvm_vm(t, mem);
+	if (ret)
+		return ret;
 	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
 	if (t->vcpu < 0)
 		return -errno;
@@ -125,6 +138,333 @@ static int tvm_create_kvm(struct tvm *t, uint64_t mem)
 	return 0;
 }
 
+/* CPUID leaf 1 and 6 as an irqchip VM's vCPU @index sees them. */
+static void tvm_cpuid_irqchip(struct kvm_cpuid2 *c, int index)
+{
+	bool leaf6 = false;
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 0 && e->eax < 6)
+			e->eax = 6;
+		if (e->function == 1) {
+			e->edx |= 1u << 9;			/* APIC */
+			e->ecx |= (1u << 21) | (1u << 24);	/* x2APIC, TSC-deadline */
+			e->ebx = (e->ebx & 0xffffff) | (uint32_t)index << 24;
+		}
+		if (e->function == 6) {
+			e->eax |= 1u << 2;			/* ARAT */
+			leaf6 = true;
+		}
+	}
+	if (!leaf6 && c->nent < MV_CPUID_MAX_ENTRIES) {
+		memset(&c->entries[c->nent], 0, sizeof(c->entries[0]));
+		c->entries[c->nent].function = 6;
+		c->entries[c->nent++].eax = 1u << 2;
+	}
+}
+
+/* QEMU's GSI routing: the PICs' IRQs 0-15 but 2, the I/O APIC's 0-23, GSI 0 to pin 2. */
+static int tvm_kvm_routing(struct tvm *t)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[64];
+	} rt;
+	unsigned int n = 0, i;
+
+	memset(&rt, 0, sizeof(rt));
+	for (i = 0; i < 16; i++) {
+		if (i == 2)
+			continue;
+		rt.e[n].gsi = i;
+		rt.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		rt.e[n].u.irqchip.irqchip = i < 8 ? KVM_IRQCHIP_PIC_MASTER :
+						    KVM_IRQCHIP_PIC_SLAVE;
+		rt.e[n++].u.irqchip.pin = i % 8;
+	}
+	for (i = 0; i < 24; i++) {
+		if (i == 2)
+			continue;
+		rt.e[n].gsi = i;
+		rt.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		rt.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		rt.e[n++].u.irqchip.pin = i ? i : 2;
+	}
+	rt.r.nr = n;
+	return ioctl(t->vm, KVM_SET_GSI_ROUTING, &rt) ? -errno : 0;
+}
+
+static int tvm_kvm_vcpu(struct tvm *t, int index, int *fd, void **run)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[MV_CPUID_MAX_ENTRIES];
+	} kc = { .c.nent = MV_CPUID_MAX_ENTRIES };
+	int ret;
+
+	*fd = ioctl(t->vm, KVM_CREATE_VCPU, index);
+	if (*fd < 0)
+		return -errno;
+	/* vCPU 0's table (what minivisor offers by default), made ours. */
+	if (ioctl(t->vcpu, KVM_GET_CPUID2, &kc))
+		return -errno;
+	tvm_cpuid_irqchip(&kc.c, index);
+	if (ioctl(*fd, KVM_SET_CPUID2, &kc))
+		return -errno;
+	ret = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (ret < 0)
+		return -errno;
+	*run = mmap(NULL, ret, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*run == MAP_FAILED) {
+		*run = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static int tvm_create_irqchip_kvm(struct tvm *t, uint64_t mem, int n)
+{
+	/* Port 0x61 in the kernel too (QEMU's flag when it has no speaker). */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	int i, ret;
+
+	ret = tvm_kvm_vm(t, mem);
+	if (ret)
+		return ret;
+	if (ioctl(t->vm, KVM_CREATE_IRQCHIP, 0) ||
+	    ioctl(t->vm, KVM_CREATE_PIT2, &pit))
+		return -errno;
+	ret = tvm_kvm_routing(t);
+	if (ret)
+		return ret;
+	/* A PIT that drops ticks the guest missed, as a real one (and ours) does. */
+	if (ioctl(t->vm, KVM_REINJECT_CONTROL, &(struct kvm_reinject_control){ 0 }))
+		return -errno;
+	/* vCPU 0 the usual way (its CPUID minivisor's default), then the APIC bits. */
+	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
+	if (t->vcpu < 0)
+		return -errno;
+	ret = tvm_kvm_cpuid(t);
+	if (ret)
+		return ret;
+	{
+		struct {
+			struct kvm_cpuid2 c;
+			struct kvm_cpuid_entry2 e[MV_CPUID_MAX_ENTRIES];
+		} kc = { .c.nent = MV_CPUID_MAX_ENTRIES };
+
+		if (ioctl(t->vcpu, KVM_GET_CPUID2, &kc))
+			return -errno;
+		tvm_cpuid_irqchip(&kc.c, 0);
+		if (ioctl(t->vcpu, KVM_SET_CPUID2, &kc))
+			return -errno;
+	}
+	ret = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (ret < 0)
+		return -errno;
+	t->run_size = ret;
+	t->run = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      t->vcpu, 0);
+	if (t->run == MAP_FAILED) {
+		t->run = NULL;
+		return -errno;
+	}
+	for (i = 1; i < n; i++) {
+		ret = tvm_kvm_vcpu(t, i, &t->ap_vcpu[i], &t->ap_run[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int tvm_create_irqchip_mv(struct tvm *t, uint64_t mem, const char *name,
+				 int n)
+{
+	struct mv_vm_config cfg = { .mem_size = mem };
+	int i, fd;
+
+	snprintf(cfg.name, sizeof(cfg.name), "%s", name ? name : "");
+	t->dev = open("/dev/minivisor", O_RDWR | O_CLOEXEC);
+	if (t->dev < 0)
+		return -errno;
+	t->vm = ioctl(t->dev, MV_CREATE_VM, &cfg);
+	if (t->vm < 0)
+		return -errno;
+	if (ioctl(t->vm, MV_CREATE_IRQCHIP, 0))
+		return -errno;
+	for (i = 0; i < n; i++) {
+		void *run;
+
+		fd = ioctl(t->vm, MV_CREATE_VCPU, i);
+		if (fd < 0)
+			return -errno;
+		run = mmap(NULL, MV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, 0);
+		if (run == MAP_FAILED) {
+			close(fd);
+			return -errno;
+		}
+		if (!i) {
+			t->vcpu = fd;
+			t->run = run;
+		} else {
+			t->ap_vcpu[i] = fd;
+			t->ap_run[i] = run;
+		}
+	}
+	t->run_size = MV_RUN_SIZE;
+	return 0;
+}
+
+int tvm_create_irqchip(struct tvm *t, enum tvm_kind kind, uint64_t mem,
+		       const char *name, int nr_vcpus)
+{
+	int i, ret;
+
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->dev = t->vm = t->vcpu = -1;
+	for (i = 0; i < AP_MAX; i++)
+		t->ap_vcpu[i] = -1;
+	t->mem_size = mem;
+	t->exit_code = -1;
+	t->irqchip = true;
+	t->nr_vcpus = nr_vcpus;
+	if (nr_vcpus < 1 || nr_vcpus > AP_MAX)
+		return -EINVAL;
+	ret = kind == TVM_MV ? tvm_create_irqchip_mv(t, mem, name, nr_vcpus) :
+			       tvm_create_irqchip_kvm(t, mem, nr_vcpus);
+	if (ret)
+		tvm_destroy(t);
+	return ret;
+}
+
+int tvm_irq_line(struct tvm *t, uint32_t gsi, uint32_t level)
+{
+	struct kvm_irq_level kl = { .irq = gsi, .level = level };
+	struct mv_irq_level ml = { .gsi = gsi, .level = level };
+
+	if (t->kind == TVM_KVM)
+		return ioctl(t->vm, KVM_IRQ_LINE, &kl) ? -errno : 0;
+	return ioctl(t->vm, MV_IRQ_LINE, &ml) ? -errno : 0;
+}
+
+int tvm_signal_msi(struct tvm *t, uint64_t address, uint32_t data)
+{
+	struct kvm_msi km = { .address_lo = address, .address_hi = address >> 32,
+			      .data = data };
+	struct mv_msi mm = { .address = address, .data = data };
+
+	/* KVM says how many took it (0: nobody); minivisor 0 either way. */
+	if (t->kind == TVM_KVM)
+		return ioctl(t->vm, KVM_SIGNAL_MSI, &km) < 0 ? -errno : 0;
+	return ioctl(t->vm, MV_SIGNAL_MSI, &mm) ? -errno : 0;
+}
+
+static volatile int tvm_aps_stop;
+static pthread_t tvm_ap_threads[AP_MAX];
+
+static void tvm_ap_signal(int sig)
+{
+	(void)sig;
+}
+
+struct tvm_ap {
+	struct tvm *t;
+	int index;
+};
+
+static struct tvm_ap tvm_aps[AP_MAX];
+
+/*
+ * An AP's run loop until the stop: its debug-console output goes to the
+ * VM's console; it records its last exit (for a test that fails).
+ */
+static void *tvm_ap_thread(void *arg)
+{
+	struct tvm_ap *ap = arg;
+	struct tvm *t = ap->t;
+	int fd = t->ap_vcpu[ap->index];
+	sigset_t alrm;
+
+	/* The caller's alarm is the caller's (vCPU 0's run). */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+
+	while (!tvm_aps_stop) {
+		uint32_t reason, port = 0, out = 0;
+		uint8_t *data = NULL;
+
+		if (ioctl(fd, t->kind == TVM_MV ? MV_RUN : KVM_RUN, 0) < 0) {
+			/* KVM: EAGAIN once an INIT woke a vCPU that never ran */
+			if (errno != EINTR && errno != EAGAIN)
+				break;
+			continue;
+		}
+		if (t->kind == TVM_MV) {
+			struct mv_run *run = t->ap_run[ap->index];
+
+			reason = run->exit_reason;
+			if (reason == MV_EXIT_IO) {
+				port = run->io.port;
+				out = run->io.direction == MV_IO_OUT;
+				data = (uint8_t *)run + run->io.data_offset;
+			}
+		} else {
+			struct kvm_run *run = t->ap_run[ap->index];
+
+			reason = run->exit_reason;
+			if (reason == KVM_EXIT_IO) {
+				port = run->io.port;
+				out = run->io.direction == KVM_EXIT_IO_OUT;
+				data = (uint8_t *)run + run->io.data_offset;
+			}
+		}
+		t->ap_exits[ap->index]++;
+		t->ap_last_exit[ap->index] = reason;
+		if (data && out && port == PORT_DEBUGCON &&
+		    t->console_len < sizeof(t->console) - 1) {
+			t->console[t->console_len++] = *data;
+			t->console[t->console_len] = 0;
+		}
+	}
+	return NULL;
+}
+
+int tvm_start_aps(struct tvm *t)
+{
+	struct sigaction sa = { .sa_handler = tvm_ap_signal };
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	tvm_aps_stop = 0;
+	for (i = 1; i < t->nr_vcpus; i++) {
+		tvm_aps[i].t = t;
+		tvm_aps[i].index = i;
+		if (pthread_create(&tvm_ap_threads[i], NULL, tvm_ap_thread, &tvm_aps[i]))
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+void tvm_stop_aps(struct tvm *t)
+{
+	int i;
+
+	tvm_aps_stop = 1;
+	for (i = 1; i < t->nr_vcpus; i++) {
+		/* Until it is out: a signal between its check and RUN is lost. */
+		while (pthread_tryjoin_np(tvm_ap_threads[i], NULL)) {
+			pthread_kill(tvm_ap_threads[i], SIGUSR1);
+			usleep(1000);
+		}
+	}
+}
+
 int tvm_create(struct tvm *t, enum tvm_kind kind, uint64_t mem, const char *name)
 {
 	return tvm_create_in(t, kind, mem, name, 0);
@@ -138,6 +478,9 @@ int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
 	t->dev = t->vm = t->vcpu = -1;
+	for (ret = 0; ret < AP_MAX; ret++)
+		t->ap_vcpu[ret] = -1;
+	t->nr_vcpus = 1;
 	t->mem_size = mem;
 	t->exit_code = -1;
 	ret = kind == TVM_MV ? tvm_create_mv(t, mem, name, domain) :
@@ -149,6 +492,16 @@ int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
 
 void tvm_destroy(struct tvm *t)
 {
+	int i;
+
+	for (i = 1; i < AP_MAX; i++) {
+		if (t->ap_run[i])
+			munmap(t->ap_run[i], t->run_size);
+		if (t->ap_vcpu[i] >= 0)
+			close(t->ap_vcpu[i]);
+		t->ap_run[i] = NULL;
+		t->ap_vcpu[i] = -1;
+	}
 	if (t->run)
 		munmap(t->run, t->run_size);
 	if (t->kvm_mem)

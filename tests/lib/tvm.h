@@ -49,6 +49,12 @@ struct tvm {
 	int dev, vm, vcpu;
 	void *run;
 	size_t run_size;
+	bool irqchip;
+	int nr_vcpus;			/* vcpu/run are vCPU 0; APs below */
+	int ap_vcpu[AP_MAX];
+	void *ap_run[AP_MAX];
+	unsigned long ap_exits[AP_MAX];	/* exits to userspace, last reason */
+	uint32_t ap_last_exit[AP_MAX];
 	uint8_t *kvm_mem;
 	uint64_t mem_size;
 	struct ucall uc;
@@ -64,6 +70,24 @@ int tvm_create(struct tvm *t, enum tvm_kind kind, uint64_t mem, const char *name
 /* The same, in page-sharing domain @domain (minivisor; KVM ignores it). */
 int tvm_create_in(struct tvm *t, enum tvm_kind kind, uint64_t mem,
 		  const char *name, uint32_t domain);
+/*
+ * A VM with an in-kernel irqchip (minivisor's MV_CREATE_IRQCHIP, KVM's
+ * KVM_CREATE_IRQCHIP + KVM_CREATE_PIT2, with QEMU's GSI routing: GSI 0 to
+ * I/O APIC pin 2, and the PIT's lost ticks not re-injected) and @nr_vcpus vCPUs (at most AP_MAX); their CPUID offers
+ * the APIC, x2APIC, TSC-deadline and ARAT, with each vCPU's APIC ID.
+ */
+int tvm_create_irqchip(struct tvm *t, enum tvm_kind kind, uint64_t mem,
+		       const char *name, int nr_vcpus);
+/* Set GSI @gsi's line (MV_IRQ_LINE / KVM_IRQ_LINE); 0 or -errno. */
+int tvm_irq_line(struct tvm *t, uint32_t gsi, uint32_t level);
+/* An MSI (MV_SIGNAL_MSI / KVM_SIGNAL_MSI); 0 or -errno. */
+int tvm_signal_msi(struct tvm *t, uint64_t address, uint32_t data);
+/*
+ * Run vCPUs 1.. in threads (they wait for INIT/SIPI) until
+ * tvm_stop_aps(), which interrupts them with a signal and joins them.
+ */
+int tvm_start_aps(struct tvm *t);
+void tvm_stop_aps(struct tvm *t);
 void tvm_destroy(struct tvm *t);
 int tvm_write(struct tvm *t, uint64_t gpa, const void *buf, size_t len);
 int tvm_read(struct tvm *t, uint64_t gpa, void *buf, size_t len);

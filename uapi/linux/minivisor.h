@@ -311,7 +311,7 @@ struct mv_pic_state {
  * @base: its MMIO base (0xfec00000)
  * @id: IOAPICID
  * @ioregsel: the register selected
- * @irr: pins asserted (level) or latched (edge), bit per pin
+ * @irr: the pins whose line is asserted, a bit per pin
  * @redir: the redirection table, one 64-bit entry per pin (remote IRR is
  *	bit 14)
  * @pad: zero
@@ -1107,6 +1107,10 @@ enum mv_share_policy {
  * @MV_A_BALLOON_RELEASES: u64, times it lowered them again
  * @MV_A_BALLOON_SHRINKER_CALLS: u64, times the kernel's memory reclaim
  *	asked the policy's shrinker for memory
+ * @MV_A_VM_UNHANDLED_MSRS: u64, RDMSR/WRMSR of MSRs the module does not
+ *	know, answered with #GP (each also logged, rate-limited)
+ * @MV_A_VM_IRQCHIP: u8, 1 when the VM has the in-kernel irqchip
+ *	(%MV_CREATE_IRQCHIP)
  * @__MV_A_MAX: internal
  * @MV_A_MAX: highest attribute number
  */
@@ -1176,6 +1180,8 @@ enum mv_attr {
 	MV_A_BALLOON_RAISES,
 	MV_A_BALLOON_RELEASES,
 	MV_A_BALLOON_SHRINKER_CALLS,
+	MV_A_VM_UNHANDLED_MSRS,
+	MV_A_VM_IRQCHIP,
 	__MV_A_MAX
 };
 

@@ -16,7 +16,8 @@ struct vm_info {
 	char comm[32];
 	char crash[64];
 	uint64_t mem, pages, mmu_pages;
-	uint64_t shared, zero, cow_breaks;
+	uint64_t shared, zero, cow_breaks, unhandled_msrs;
+	uint32_t irqchip;
 	uint32_t domain;
 	uint64_t bl_mem, bl_pages, bl_target, bl_auto, bl_inflated, bl_deflated;
 	uint64_t bl_free, bl_avail;
@@ -70,6 +71,8 @@ static void parse_vm(struct nlattr **a, struct vm_info *vm)
 	vm->shared = mvnl_u64(a, MV_A_VM_PAGES_SHARED);
 	vm->zero = mvnl_u64(a, MV_A_VM_PAGES_ZERO);
 	vm->cow_breaks = mvnl_u64(a, MV_A_VM_COW_BREAKS);
+	vm->unhandled_msrs = mvnl_u64(a, MV_A_VM_UNHANDLED_MSRS);
+	vm->irqchip = a[MV_A_VM_IRQCHIP] ? nla_get_u8(a[MV_A_VM_IRQCHIP]) : 0;
 	vm->domain = mvnl_u32(a, MV_A_VM_SHARE_DOMAIN);
 	vm->bl_mem = mvnl_u64(a, MV_A_VM_BALLOON_TARGET);
 	vm->bl_pages = mvnl_u64(a, MV_A_VM_BALLOON_PAGES);
@@ -248,7 +251,11 @@ static int vm_show_reply(struct nlattr **a, uint8_t cmd, void *arg)
 	out_u64("guest_free_pages", "  guest:       %" PRIu64 " pages free", vm.bl_free);
 	out_u64("guest_avail_pages", ", %" PRIu64 " available (as it reports)", vm.bl_avail);
 	out_u64("active_pct", "; %" PRIu64 "%% of its memory active\n", vm.active_pct);
-	out_u64("vcpus", "  vcpus:       %" PRIu64 "\n", vm.vcpus);
+	out_u64("vcpus", "  vcpus:       %" PRIu64, vm.vcpus);
+	out_str("irqchip", ", interrupt controllers %s\n",
+		vm.irqchip ? "in the kernel" : "in the VMM");
+	out_u64("unhandled_msrs", "  msrs:        %" PRIu64
+		" accesses to unknown MSRs refused with #GP\n", vm.unhandled_msrs);
 	out_u64("exits_total", "  exits:       %" PRIu64 "\n", total_exits(&vm));
 	print_exits(&vm, false);
 	out_obj_end();

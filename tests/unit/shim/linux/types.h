@@ -15,4 +15,7 @@ typedef __s16 s16;
 typedef __s32 s32;
 typedef __s64 s64;
 
+#define DECLARE_BITMAP(name, bits) \
+	unsigned long name[((bits) + 8 * sizeof(long) - 1) / (8 * sizeof(long))]
+
 #endif
