@@ -314,17 +314,18 @@ static void mv_sync_all(struct mv_vcpu *vcpu)
  * it, and go on to map the page writable (MV_PF_RETRY).  A write through a
  * translation that uses the very table being written can never be allowed
  * by the shadow: MV_PF_EMULATE (the emulated store unshadows the table,
- * as every kernel write to a shadowed table does).
+ * as every kernel write to a shadowed table does).  With paging off (@w
+ * NULL) no guest table is in use: the old ones the page held go.
  */
 static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 					struct mv_walk *w, u64 gfn)
 {
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_sp *sp;
-	bool unsync = mv_mmu_unsync;
+	bool unsync = w && mv_mmu_unsync;
 	int level;
 
-	for (level = w->level; level <= 4; level++)
+	for (level = w ? w->level : 5; level <= 4; level++)
 		if (w->pte_gpa[level] && w->table_gfn[level] == gfn)
 			return MV_PF_EMULATE;
 	spin_lock(&vm->mmu_lock);
@@ -391,7 +392,7 @@ int mv_mmu_page_fault(struct mv_vcpu *vcpu, u64 addr, u32 error, u64 *gpa)
 	*gpa = (gfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 	if (gfn >= vm->mem.nr_pages)
 		return MV_PF_MMIO;
-	if (w && (pferr & X86_PF_WRITE) && mv_mmu_gfn_shadowed(vm, gfn)) {
+	if ((pferr & X86_PF_WRITE) && mv_mmu_gfn_shadowed(vm, gfn)) {
 		ret = mv_write_to_table(vcpu, w, gfn);
 		if (ret != MV_PF_RETRY)
 			return ret;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,9 @@
 static char mv_out[65536], kvm_out[65536];
 
 /* Run one guest test on @kind to its DONE; the console goes to @out. */
-static int run_guest(struct __test_metadata *_metadata, enum tvm_kind kind,
-		     const char *guest, uint32_t test, const uint64_t *args,
-		     int nargs, uint64_t mem, char *out, size_t len)
+static int run_guest_n(struct __test_metadata *_metadata, enum tvm_kind kind,
+		       const char *guest, uint32_t test, const uint64_t *args,
+		       int nargs, uint64_t mem, char *out, size_t len, int runs)
 {
 	struct tvm t;
 	enum tvm_exit e;
@@ -34,6 +35,7 @@ static int run_guest(struct __test_metadata *_metadata, enum tvm_kind kind,
 	ret = tvm_create(&t, kind, mem, "paging_test");
 	if (ret)
 		return ret;
+again:
 	ret = tvm_load(&t, guest);
 	if (!ret)
 		ret = tvm_args(&t, test, args, nargs);
@@ -59,9 +61,19 @@ static int run_guest(struct __test_metadata *_metadata, enum tvm_kind kind,
 		}
 		break;
 	}
+	if (!ret && --runs > 0)
+		goto again;
 	snprintf(out, len, "%s", t.console);
 	tvm_destroy(&t);
 	return ret;
+}
+
+static int run_guest(struct __test_metadata *_metadata, enum tvm_kind kind,
+		     const char *guest, uint32_t test, const uint64_t *args,
+		     int nargs, uint64_t mem, char *out, size_t len)
+{
+	return run_guest_n(_metadata, kind, guest, test, args, nargs, mem, out,
+			   len, 1);
 }
 
 /* Same guest on both; both must finish, and say the same. */
@@ -151,6 +163,41 @@ TEST_F_TIMEOUT(paging, reserved_bits, 300)
 TEST_F_TIMEOUT(paging, accessed_and_dirty_bits, 300)
 {
 	both(_metadata, variant->guest, P_AD, variant->mode, 0, 0, 160 * MIB);
+}
+
+/*
+ * The same VM runs the guest again, loaded over itself: it starts with
+ * paging off and writes pages that were its shadowed tables (the write
+ * must unshadow them; it looped on the #PF before).  KVM too.
+ */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F_TIMEOUT(paging, a_guest_loaded_again_over_its_old_tables, 300)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	uint64_t args[3] = { variant->mode, 0, 0 };
+	int ret;
+
+	/* A run that loops ends on the alarm (MV_RUN and KVM_RUN: EINTR). */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(60);
+	ret = run_guest_n(_metadata, TVM_MV, variant->guest, P_AD, args, 3,
+			  160 * MIB, mv_out, sizeof(mv_out), 3);
+	EXPECT_EQ(0, ret) {
+		TH_LOG("minivisor console:\n%s", mv_out);
+	}
+	ASSERT_EQ(0, kvm_amd_load("npt=0"));
+	alarm(60);
+	ret = run_guest_n(_metadata, TVM_KVM, variant->guest, P_AD, args, 3,
+			  160 * MIB, kvm_out, sizeof(kvm_out), 3);
+	alarm(0);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("kvm console:\n%s", kvm_out);
+	}
+	EXPECT_STREQ(kvm_out, mv_out);
 }
 
 TEST_F_TIMEOUT(paging, aliasing, 300)

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,13 @@ static int wait_merged(struct tvm *t, uint64_t n)
 	return 0;
 }
 
+#define RUN_LIMIT_S	120
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 /* Microseconds per iteration, or a negative value on failure. */
 static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 {
@@ -170,9 +178,12 @@ static double run_once(struct tvm *t, const struct bench *b, uint64_t iters)
 			return -1;
 	}
 	t0 = wl_now();
+	/* A run that hangs ends on the alarm (EINTR): no figure, not a hang. */
+	alarm(RUN_LIMIT_S);
 	while ((e = tvm_run(t)) == TVM_EXIT_IO && !t->io.in &&
 	       t->io.port == PORT_TEST)
 		;
+	alarm(0);
 	if (e != TVM_EXIT_UCALL || t->uc.cmd != UCALL_DONE) {
 		fprintf(stderr, "mvbench: %s: unexpected %s (cmd %u) %s\n", b->name,
 			tvm_exit_name(e), t->uc.cmd, t->console);
@@ -295,6 +306,7 @@ int main(int argc, char **argv)
 	int ret = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 	if (mv_ensure_loaded()) {
 		fprintf(stderr, "mvbench: cannot load minivisor\n");
 		return 1;
