@@ -300,13 +300,20 @@ static u32 mv_lapic_timer_mode(struct mv_lapic *a)
 	return reg(a, APIC_LVTT) & APIC_LVT_TIMER_MODE;
 }
 
-static enum hrtimer_restart mv_lapic_timer_fn(struct hrtimer *t)
+/* The timer's interrupt, unless its LVT is masked. */
+static void mv_lapic_timer_irq(struct mv_lapic *a)
 {
-	struct mv_lapic *a = container_of(t, struct mv_lapic, timer);
 	u32 lvtt = reg(a, APIC_LVTT);
 
 	if (!(lvtt & APIC_LVT_MASKED) && mv_lapic_enabled(a))
 		mv_lapic_local_irq(a, lvtt);
+}
+
+static enum hrtimer_restart mv_lapic_timer_fn(struct hrtimer *t)
+{
+	struct mv_lapic *a = container_of(t, struct mv_lapic, timer);
+
+	mv_lapic_timer_irq(a);
 	if (mv_lapic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC && a->period) {
 		hrtimer_forward_now(t, a->period);
 		a->target = hrtimer_get_expires(t);
@@ -325,6 +332,33 @@ static void mv_lapic_timer_stop(struct mv_lapic *a)
 	a->period = 0;
 }
 
+/*
+ * A one-shot or deadline timer due within MV_TIMER_NOW_NS of its arming
+ * fires from here, once that time has passed: waiting so little in the
+ * kernel costs less than arming an hrtimer and taking its interrupt (KVM
+ * expires timers within its timer_advance_ns the same way).  Never early.
+ */
+#define MV_TIMER_NOW_NS		1000
+
+static void mv_lapic_arm(struct mv_lapic *a, u64 ns)
+{
+	u64 end;
+
+	if (ns > MV_TIMER_NOW_NS ||
+	    mv_lapic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC) {
+		a->target = ktime_add_ns(ktime_get(), ns);
+		hrtimer_start(&a->timer, a->target, HRTIMER_MODE_ABS_PINNED);
+		return;
+	}
+	end = ktime_get_ns() + ns;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	a->target = 0;
+	if (mv_lapic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
+		a->tsc_deadline = 0;
+	mv_lapic_timer_irq(a);
+}
+
 /* TMICT was written (or the mode changed): one-shot and periodic modes. */
 static void mv_lapic_timer_start(struct mv_lapic *a)
 {
@@ -336,8 +370,7 @@ static void mv_lapic_timer_start(struct mv_lapic *a)
 		return;
 	if (mv_lapic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC)
 		a->period = ns_to_ktime(max(ns, min_ns));
-	a->target = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->target, HRTIMER_MODE_ABS_PINNED);
+	mv_lapic_arm(a, ns);
 }
 
 /* The current count: what is left, in (divided) bus cycles. */
@@ -375,8 +408,7 @@ static void mv_lapic_set_deadline(struct mv_lapic *a, u64 deadline)
 	now = mv_guest_tsc(a->vcpu);
 	if (deadline > now && tsc_khz)
 		ns = mul_u64_u32_div(deadline - now, USEC_PER_SEC, tsc_khz);
-	a->target = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->target, HRTIMER_MODE_ABS_PINNED);
+	mv_lapic_arm(a, ns);
 }
 
 /* Register writes -------------------------------------------------------- */

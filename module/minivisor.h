@@ -816,6 +816,7 @@ struct mv_vcpu {
 	u64 mtrr_def_type;
 	u64 dr[4], dr6, dr7;
 	int mp_state;			/* enum mv_mp_state */
+	u32 halt_poll_ns;		/* how long HLT polls before sleeping (vcpu.c) */
 
 	struct mv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;

@@ -42,13 +42,65 @@ static int mv_vcpu_blocked(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Halt polling, as KVM does it: a vCPU that halts waits for its wakeup
+ * spinning for a while before it sleeps, because an interrupt that comes
+ * soon (the next timer tick, an IPI's answer) costs a sleep and a wakeup
+ * otherwise.  Each vCPU's poll time adapts: it grows (from 10 us,
+ * doubling) while the halts it sees end within halt_poll_us, and drops to
+ * 0 after one that lasts longer, so an idle guest costs no polling.  The
+ * poll gives way to anything else the CPU should run and to signals.
+ */
+static unsigned int mv_halt_poll_us = 200;
+MV_UINT_PARAM(halt_poll_us, mv_halt_poll_us, 0, 10000, 0644,
+	      "Longest a halted vCPU polls for its wakeup before sleeping, in microseconds (default 200; 0: never)");
+
+#define MV_HALT_POLL_START_NS	10000
+
+static bool mv_vcpu_poll(struct mv_vcpu *vcpu)
+{
+	u64 stop = ktime_get_ns() + vcpu->halt_poll_ns;
+
+	do {
+		if (mv_vcpu_can_wake(vcpu))
+			return true;
+		cpu_relax();
+	} while (!need_resched() && !signal_pending(current) &&
+		 ktime_get_ns() < stop);
+	return false;
+}
+
+/* Halted: poll a while, then sleep until something ends the halt. */
+static int mv_vcpu_halt_wait(struct mv_vcpu *vcpu)
+{
+	u64 max = (u64)READ_ONCE(mv_halt_poll_us) * NSEC_PER_USEC, t0, slept;
+	int ret;
+
+	if (vcpu->halt_poll_ns > max)
+		vcpu->halt_poll_ns = max;
+	if (vcpu->halt_poll_ns && mv_vcpu_poll(vcpu))
+		return 0;
+	t0 = ktime_get_ns();
+	ret = wait_event_interruptible(vcpu->wq, mv_vcpu_can_wake(vcpu));
+	slept = ktime_get_ns() - t0;
+	if (slept > max)
+		vcpu->halt_poll_ns = 0;
+	else
+		vcpu->halt_poll_ns = min_t(u64, max, vcpu->halt_poll_ns ?
+					   2 * (u64)vcpu->halt_poll_ns :
+					   MV_HALT_POLL_START_NS);
+	return ret;
+}
+
 /* Paused, halted, or waiting for SIPI: sleep until that changes. */
 static int mv_vcpu_wait(struct mv_vcpu *vcpu)
 {
 	struct mv_vm *vm = vcpu->vm;
 	int ret = 0;
 
-	if (vcpu->mp_state != MV_MP_RUNNABLE)
+	if (vcpu->mp_state == MV_MP_HALTED)
+		ret = mv_vcpu_halt_wait(vcpu);
+	else if (vcpu->mp_state != MV_MP_RUNNABLE)
 		ret = wait_event_interruptible(vcpu->wq, mv_vcpu_can_wake(vcpu));
 	if (!ret && READ_ONCE(vm->state) == MV_VM_PAUSED)
 		ret = wait_event_interruptible(vm->state_wq,
