@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvfuzz: fuzz minivisor's ioctls, its netlink family and its guests, for
+ * a while or for one case.
+ *
+ *   mvfuzz [-s SEED] [-t SECONDS] [-l LANES] [-c CORPUS_DIR] [-k] [-v]
+ *   mvfuzz -s SEED -r LANE:CASE       run one case by itself
+ *
+ * LANES is a comma-separated list (default: all): ioctl, netlink, nluser,
+ * guest, diff, race, kill.  -k: no KVM (no differential runs).  The run
+ * ends with one line
+ *   FUZZ seed=... seconds=... ioctls=... netlink=... guest_runs=...
+ *        differential=... divergences=... host_faults=... ...
+ * and exits 1 when anything counted as a failure happened: a host fault
+ * (kernel log, a hung or unkillable task, impossible figures, a VM that
+ * outlives its VMM), an API violation, an unexplained divergence, or an
+ * error of the fuzzer itself.
+ *
+ * The orchestrating process forks one process per lane and watches them:
+ * heartbeats (a lane stuck for 60 s is a host fault: its stack is
+ * printed), the kernel log (/dev/kmsg: a WARNING, BUG, Oops... is a host
+ * fault, printed with the case each lane was running), and progress.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "mvtest.h"
+
+const char *const lane_names[L_NR] = {
+	"ioctl", "netlink", "nluser", "guest", "diff", "race", "kill",
+};
+
+struct fz_shared *fz;
+struct lane_stat *my;
+enum lane my_lane;
+uint64_t fz_seed = 1;
+int fz_verbose;
+const char *fz_corpus_dir;
+bool fz_kvm;
+
+static uint64_t fz_seconds = 60;
+
+static const char *const outcome_names_[] = {
+	"debug-exit", "exception", "hlt", "halted", "shutdown", "bad-state",
+	"internal", "timeout", "exit-budget", "error", "rejected",
+};
+
+uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
+uint64_t now_ms(void)
+{
+	return now_us() / 1000;
+}
+
+void fz_heartbeat(void)
+{
+	__atomic_store_n(&my->heartbeat_ms, now_ms(), __ATOMIC_RELAXED);
+}
+
+static void vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	int n = 0;
+
+	if (prefix)
+		n = snprintf(buf, sizeof(buf), "%s", prefix);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(1, buf, n) < 0)
+		return;
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void host_fault(const char *fmt, ...)
+{
+	va_list ap;
+
+	fz_add(&fz->host_faults, 1);
+	va_start(ap, fmt);
+	vsay("HOST-FAULT ", fmt, ap);
+	va_end(ap);
+}
+
+void api_violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fz_add(&fz->api_violations, 1), fz_get(&fz->api_violations) > 50)
+		return;
+	va_start(ap, fmt);
+	vsay("API-VIOLATION ", fmt, ap);
+	va_end(ap);
+}
+
+void fuzzer_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fz_add(&fz->fuzzer_errors, 1);
+	va_start(ap, fmt);
+	vsay("FUZZER-ERROR ", fmt, ap);
+	va_end(ap);
+}
+
+long fz_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	fz_add(&my->ioctls, 1);
+	return ioctl(fd, cmd, arg);
+}
+
+const char *case_name(enum lane lane, uint64_t nr)
+{
+	static __thread char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s:%llu", lane_names[lane], (unsigned long long)nr);
+	return buf;
+}
+
+/* ---- VM ID sets ---- */
+
+void ids_add(uint32_t *set, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < FZ_MAX_IDS; i++) {
+		uint32_t zero = 0;
+
+		if (__atomic_compare_exchange_n(&set[i], &zero, id, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return;
+	}
+}
+
+void ids_del(uint32_t *set, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < FZ_MAX_IDS; i++) {
+		uint32_t cur = id;
+
+		__atomic_compare_exchange_n(&set[i], &cur, 0, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+	}
+}
+
+bool ids_has(const uint32_t *set, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < FZ_MAX_IDS; i++)
+		if (id && __atomic_load_n(&set[i], __ATOMIC_RELAXED) == id)
+			return true;
+	return false;
+}
+
+uint32_t ids_pick(struct rng *r, const uint32_t *set)
+{
+	uint32_t live[FZ_MAX_IDS];
+	int i, n = 0;
+
+	for (i = 0; i < FZ_MAX_IDS; i++) {
+		uint32_t id = __atomic_load_n(&set[i], __ATOMIC_RELAXED);
+
+		if (id)
+			live[n++] = id;
+	}
+	return n ? live[rn(r, n)] : 0;
+}
+
+/* ---- run timers and fault guards ---- */
+
+static __thread timer_t run_tmr;
+static __thread bool run_tmr_ok;
+
+static void on_timer(int sig)
+{
+	(void)sig;
+}
+
+int run_timer_init(void)
+{
+	struct sigevent sev = { 0 };
+
+	if (run_tmr_ok)
+		return 0;
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGUSR2;
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &run_tmr))
+		return -errno;
+	run_tmr_ok = true;
+	return 0;
+}
+
+void run_timer_arm(unsigned int ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+		.it_interval = { .tv_nsec = 4 * 1000000L },
+	};
+
+	if (run_timer_init())
+		return;
+	timer_settime(run_tmr, 0, &its, NULL);
+}
+
+void run_timer_disarm(void)
+{
+	struct itimerspec its = { 0 };
+
+	if (run_tmr_ok)
+		timer_settime(run_tmr, 0, &its, NULL);
+}
+
+static __thread sigjmp_buf probe_jmp;
+static __thread volatile int probing;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	char buf[160];
+	int n;
+
+	(void)uc;
+	if (probing)
+		siglongjmp(probe_jmp, 1);
+	n = snprintf(buf, sizeof(buf),
+		     "FUZZER-ERROR lane %s case %llu: signal %d at address %p\n",
+		     my ? lane_names[my_lane] : "main",
+		     my ? (unsigned long long)my->cur_case : 0ull, sig, si->si_addr);
+	if (write(1, buf, n) < 0)
+		_exit(99);
+	if (fz)
+		fz_add(&fz->fuzzer_errors, 1);
+	_exit(99);
+}
+
+void fault_guard_init(void)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timer;	/* no SA_RESTART: runs return EINTR */
+	sigaction(SIGUSR2, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool probe_mem(void (*fn)(void *), void *arg)
+{
+	if (sigsetjmp(probe_jmp, 1)) {
+		probing = 0;
+		return false;
+	}
+	probing = 1;
+	fn(arg);
+	probing = 0;
+	return true;
+}
+
+/* ---- module state ---- */
+
+int mv_get_info(struct mv_info *info)
+{
+	char out[4096];
+	int ret = run_cmd(out, sizeof(out), -1, "mvctl -j info");
+
+	if (ret)
+		return -1;
+	info->nr_vms = json_u64(out, "nr_vms");
+	info->guest_pages = json_u64(out, "guest_pages");
+	info->mmu_pages = json_u64(out, "mmu_pages");
+	return 0;
+}
+
+/* ---- the kernel log ---- */
+
+static const char *const bad_log[] = {
+	"Oops", "BUG:", "kernel BUG", "WARNING:", "general protection",
+	"nable to handle", "lockdep", "possible circular locking",
+	"possible recursive locking", "blocked for more than", "soft lockup",
+	"hard LOCKUP", "rcu_sched detected stall", "rcu: INFO", "Kernel panic",
+	"Call Trace:", "kmemleak", "memory leak", "minivisor: leak",
+	"Objects remaining", "Bad page state", "double fault", "segfault at",
+};
+
+static void in_flight(char *buf, size_t len)
+{
+	size_t o = 0;
+	int l;
+
+	buf[0] = 0;
+	for (l = 0; l < L_NR; l++)
+		if (fz->lane[l].pid)
+			o += snprintf(buf + o, o < len ? len - o : 0, "%s ",
+				      case_name(l, fz_get(&fz->lane[l].cur_case)));
+}
+
+static void *kmsg_watch(void *arg)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+	int context = 0;
+	char rec[2048];
+
+	(void)arg;
+	if (fd < 0)
+		return NULL;
+	lseek(fd, 0, SEEK_END);
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		const char *msg;
+		size_t i;
+
+		if (n < 0) {
+			if (errno == EPIPE || errno == EINTR)
+				continue;
+			break;
+		}
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		for (i = 0; i < sizeof(bad_log) / sizeof(bad_log[0]); i++) {
+			if (strstr(msg, bad_log[i])) {
+				char cases[512];
+
+				in_flight(cases, sizeof(cases));
+				host_fault("kernel log: %.*s (in flight: %s)",
+					   (int)strcspn(msg, "\n"), msg, cases);
+				context = 40;
+				break;
+			}
+		}
+		if (i == sizeof(bad_log) / sizeof(bad_log[0]) && context > 0) {
+			context--;
+			say("kmsg: %.*s", (int)strcspn(msg, "\n"), msg);
+		} else if (i == sizeof(bad_log) / sizeof(bad_log[0]) && strstr(msg, "minivisor")) {
+			say("kmsg: %.*s", (int)strcspn(msg, "\n"), msg);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+/* ---- lanes ---- */
+
+static void (*const lane_fn[L_NR])(void) = {
+	[L_IOCTL] = lane_ioctl,
+	[L_GUEST] = lane_guest,
+	[L_DIFF] = lane_diff,
+	[L_RACE] = lane_race,
+	[L_KILL] = lane_kill,
+};
+
+static const int lane_nice[L_NR] = {
+	[L_IOCTL] = 5, [L_NETLINK] = 5, [L_NLUSER] = 5, [L_GUEST] = 0, [L_DIFF] = 0,
+	[L_RACE] = 10, [L_KILL] = 10,
+};
+
+static void lane_enter(enum lane l)
+{
+	my_lane = l;
+	my = &fz->lane[l];
+	my->heartbeat_ms = now_ms();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, lane_names[l]);
+	/*
+	 * One emulated CPU's worth of time is shared by all lanes: guests
+	 * are the expensive, scarce part; the others reach their rates with
+	 * less (threads inherit this).
+	 */
+	if (setpriority(PRIO_PROCESS, 0, lane_nice[l]))
+		(void)0;
+}
+
+static pid_t start_lane(enum lane l)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	lane_enter(l);
+	if (l == L_NETLINK || l == L_NLUSER)
+		lane_netlink(l == L_NLUSER);
+	else
+		lane_fn[l]();
+	_exit(0);
+}
+
+static uint64_t lane_cpu_ms(pid_t pid)
+{
+	char path[64], buf[512];
+	unsigned long ut = 0, st = 0;
+	char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return 0;
+	return (ut + st) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
+static uint64_t sum(size_t off)
+{
+	uint64_t s = 0;
+	int l;
+
+	for (l = 0; l < L_NR; l++)
+		s += fz_get((uint64_t *)((char *)&fz->lane[l] + off));
+	return s;
+}
+
+#define SUM(field) sum(offsetof(struct lane_stat, field))
+
+static void progress(uint64_t t0)
+{
+	double s = (now_ms() - t0) / 1000.0;
+
+	say("# t=%.0fs ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu known=%llu host_faults=%llu (%.0f ioctls/s %.0f netlink/s %.0f runs/s %.0f diff/s)",
+	    s, (unsigned long long)SUM(ioctls), (unsigned long long)SUM(netlink),
+	    (unsigned long long)SUM(guest_runs), (unsigned long long)SUM(differential),
+	    (unsigned long long)fz_get(&fz->divergences), (unsigned long long)fz_get(&fz->known),
+	    (unsigned long long)fz_get(&fz->host_faults),
+	    SUM(ioctls) / s, SUM(netlink) / s, SUM(guest_runs) / s, SUM(differential) / s);
+}
+
+static void print_stack(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		say("  stack of %d:\n%s", pid, buf);
+	}
+}
+
+/* Wait for the lanes; a lane that will not stop is a host fault. */
+static void reap(pid_t *pids, bool *on)
+{
+	uint64_t deadline = now_ms() + 30000;
+	int l, left;
+
+	for (;;) {
+		left = 0;
+		for (l = 0; l < L_NR; l++) {
+			int status;
+
+			if (!pids[l])
+				continue;
+			if (waitpid(pids[l], &status, WNOHANG) == pids[l]) {
+				if (!WIFEXITED(status) || WEXITSTATUS(status))
+					fuzzer_error("lane %s ended with status %#x",
+						     lane_names[l], status);
+				pids[l] = 0;
+				fz->lane[l].pid = 0;
+				continue;
+			}
+			left++;
+		}
+		if (!left)
+			return;
+		if (now_ms() > deadline)
+			break;
+		usleep(50000);
+	}
+	for (l = 0; l < L_NR; l++) {
+		if (!pids[l])
+			continue;
+		host_fault("lane %s (pid %d, case %s) did not stop within 30 s", lane_names[l],
+			   pids[l], case_name(l, fz->lane[l].cur_case));
+		print_stack(pids[l]);
+		kill(pids[l], SIGKILL);
+	}
+	deadline = now_ms() + 20000;
+	for (l = 0; l < L_NR; l++) {
+		while (pids[l] && waitpid(pids[l], NULL, WNOHANG) != pids[l]) {
+			if (now_ms() > deadline) {
+				host_fault("lane %s (pid %d) cannot be killed", lane_names[l],
+					   pids[l]);
+				print_stack(pids[l]);
+				break;
+			}
+			usleep(50000);
+		}
+		pids[l] = 0;
+	}
+	(void)on;
+}
+
+/* Every lane's own child processes too (kill lane VMMs, unprivileged). */
+static void reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static bool kvm_npt0(void)
+{
+	char c = 0;
+	FILE *f = fopen("/sys/module/kvm_amd/parameters/npt", "r");
+
+	if (!f)
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = 0;
+	fclose(f);
+	return c == 'N' || c == '0';
+}
+
+static void setup_kvm(bool want)
+{
+	int ret;
+
+	if (!want)
+		return;
+	ret = kvm_amd_load("npt=0");
+	if (ret)
+		say("# kvm_amd not loaded (%s): no differential runs", strerror(-ret));
+	else if (!kvm_npt0())
+		say("# kvm_amd is loaded with npt=1: no differential runs (the oracle is KVM's shadow MMU)");
+	else if (access("/dev/kvm", R_OK | W_OK))
+		say("# no /dev/kvm: no differential runs");
+	else
+		fz_kvm = true;
+}
+
+static int parse_lanes(const char *s, bool *on)
+{
+	char buf[256], *tok, *save;
+	int l;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(on, 0, sizeof(bool) * L_NR);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (l = 0; l < L_NR; l++)
+			if (!strcmp(tok, lane_names[l]))
+				break;
+		if (l == L_NR)
+			return -1;
+		on[l] = true;
+	}
+	return 0;
+}
+
+int replay_case(enum lane lane, uint64_t nr)
+{
+	switch (lane) {
+	case L_IOCTL:
+		return replay_ioctl(nr);
+	case L_NETLINK:
+	case L_NLUSER:
+		return replay_netlink(nr, lane == L_NLUSER);
+	case L_GUEST:
+		return replay_guest(nr);
+	case L_DIFF:
+		return replay_diff(nr);
+	case L_RACE:
+		return replay_race(nr);
+	case L_KILL:
+		return replay_kill(nr);
+	default:
+		return 1;
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: mvfuzz [-s SEED] [-t SECONDS] [-l LANES] [-c CORPUS_DIR] [-k] [-v]\n"
+		"       mvfuzz -s SEED -r LANE:CASE\n"
+		"lanes: ioctl,netlink,nluser,guest,diff,race,kill (default: all)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	pid_t pids[L_NR] = { 0 };
+	bool on[L_NR], want_kvm = true, fail;
+	const char *replay = NULL;
+	uint64_t t0, last_progress, last_inflight, secs;
+	struct mv_info info = { 0 };
+	pthread_t kmsg;
+	int opt, l, ret, i;
+
+	for (l = 0; l < L_NR; l++)
+		on[l] = true;
+	while ((opt = getopt(argc, argv, "s:t:l:c:r:kv")) != -1) {
+		switch (opt) {
+		case 's':
+			fz_seed = strtoull(optarg, NULL, 10);
+			break;
+		case 't':
+			fz_seconds = strtoull(optarg, NULL, 10);
+			break;
+		case 'l':
+			if (parse_lanes(optarg, on))
+				usage();
+			break;
+		case 'c':
+			fz_corpus_dir = optarg;
+			break;
+		case 'r':
+			replay = optarg;
+			break;
+		case 'k':
+			want_kvm = false;
+			break;
+		case 'v':
+			fz_verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fz = mmap(NULL, sizeof(*fz), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fz == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	fault_guard_init();
+	ret = mv_ensure_loaded();
+	if (ret) {
+		say("FUZZ-ERROR cannot load minivisor: %s", strerror(-ret));
+		return 1;
+	}
+	if (fz_corpus_dir)
+		mkdir(fz_corpus_dir, 0755);
+	setup_kvm(want_kvm && (on[L_DIFF] || replay));
+
+	if (replay) {
+		char *colon = strchr(replay, ':');
+
+		if (!colon)
+			usage();
+		*colon = 0;
+		for (l = 0; l < L_NR; l++)
+			if (!strcmp(replay, lane_names[l]))
+				break;
+		if (l == L_NR)
+			usage();
+		lane_enter(l);
+		fz_verbose++;
+		{
+			char *dash = strchr(colon + 1, '-');
+			uint64_t a = strtoull(colon + 1, NULL, 10), b = dash ? strtoull(dash + 1, NULL, 10) : a, c;
+
+			ret = 0;
+			for (c = a; c <= b; c++) {
+				say("# replay seed=%llu case=%s:%llu", (unsigned long long)fz_seed,
+				    replay, (unsigned long long)c);
+				ret |= replay_case(l, c);
+			}
+		}
+		say("# replay done: %s", ret ? "bad" : "ok");
+		return ret;
+	}
+
+	say("# mvfuzz seed=%llu seconds=%llu coverage=%s kvm=%s corpus=%s", (unsigned long long)fz_seed,
+	    (unsigned long long)fz_seconds, cov_backend(), fz_kvm ? "npt=0" : "none",
+	    fz_corpus_dir ? fz_corpus_dir : "none");
+	pthread_create(&kmsg, NULL, kmsg_watch, NULL);
+	t0 = last_progress = last_inflight = now_ms();
+	for (l = 0; l < L_NR; l++) {
+		if (!on[l] || (l == L_DIFF && !fz_kvm && 0))
+			continue;
+		pids[l] = start_lane(l);
+		fz->lane[l].pid = pids[l];
+	}
+	while (now_ms() < t0 + fz_seconds * 1000) {
+		usleep(200000);
+		for (l = 0; l < L_NR; l++) {
+			uint64_t hb = fz_get(&fz->lane[l].heartbeat_ms);
+
+			if (!pids[l])
+				continue;
+			if (hb && now_ms() > hb + 60000) {
+				host_fault("lane %s stuck for 60 s in case %s", lane_names[l],
+					   case_name(l, fz->lane[l].cur_case));
+				print_stack(pids[l]);
+				fz->lane[l].heartbeat_ms = now_ms();
+			}
+		}
+		if (now_ms() > last_inflight + 2000) {
+			char cases[512];
+
+			last_inflight = now_ms();
+			in_flight(cases, sizeof(cases));
+			say("# inflight t=%llus %s", (unsigned long long)(now_ms() - t0) / 1000, cases);
+		}
+		if (now_ms() > last_progress + 10000) {
+			last_progress = now_ms();
+			progress(t0);
+		}
+	}
+	for (l = 0; l < L_NR; l++)
+		if (pids[l])
+			fz->lane[l].busy_ms = lane_cpu_ms(pids[l]);
+	__atomic_store_n(&fz->stop, 1, __ATOMIC_RELAXED);
+	secs = (now_ms() - t0) / 1000;
+	reap(pids, on);
+	reap_orphans();
+
+	/* Nothing may be left: VMs go once their last reference does. */
+	for (i = 0; i < 100; i++) {
+		if (mv_get_info(&info)) {
+			host_fault("mvctl -j info failed after the run");
+			break;
+		}
+		if (!info.nr_vms && !info.guest_pages && !info.mmu_pages)
+			break;
+		usleep(100000);
+	}
+	if (info.nr_vms || info.guest_pages || info.mmu_pages)
+		host_fault("left after the run: nr_vms %llu guest_pages %llu mmu_pages %llu",
+			   (unsigned long long)info.nr_vms,
+			   (unsigned long long)info.guest_pages,
+			   (unsigned long long)info.mmu_pages);
+	usleep(200000);	/* the last kernel messages */
+
+	for (l = 0; l < L_NR; l++) {
+		struct lane_stat *s = &fz->lane[l];
+
+		if (!on[l])
+			continue;
+		say("# lane %-7s cases=%llu ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu cpu=%.1fs",
+		    lane_names[l], (unsigned long long)s->cases, (unsigned long long)s->ioctls,
+		    (unsigned long long)s->netlink, (unsigned long long)s->guest_runs,
+		    (unsigned long long)s->differential, s->busy_ms / 1000.0);
+	}
+	for (l = 0; l < 2; l++) {
+		char buf[1024];
+		size_t o = 0;
+		int k;
+
+		for (k = 0; k < 11; k++)
+			if (fz->outcomes[l][k])
+				o += snprintf(buf + o, sizeof(buf) - o, " %s=%llu/%llums",
+					      outcome_names_[k], (unsigned long long)fz->outcomes[l][k],
+					      (unsigned long long)fz->outcome_us[l][k] / 1000);
+		if (o)
+			say("# outcomes %s:%s", l ? "diff" : "guest", buf);
+	}
+	for (l = 0; l < KD_NR; l++)
+		if (fz->known_class[l])
+			say("# known %-14s %llu", known_names[l],
+			    (unsigned long long)fz->known_class[l]);
+	if (!secs)
+		secs = 1;
+	say("FUZZ-RATES ioctls/s=%.0f netlink/s=%.0f guest_runs/s=%.0f differential/s=%.0f",
+	    (double)SUM(ioctls) / secs, (double)SUM(netlink) / secs,
+	    (double)SUM(guest_runs) / secs, (double)SUM(differential) / secs);
+	fail = fz->host_faults || fz->divergences || fz->api_violations || fz->fuzzer_errors;
+	say("FUZZ seed=%llu seconds=%llu ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu host_faults=%llu known=%llu nondet=%llu history=%llu rejected=%llu api_violations=%llu fuzzer_errors=%llu kills=%llu races=%llu signatures=%llu coverage=%s corpus=%llu result=%s",
+	    (unsigned long long)fz_seed, (unsigned long long)secs,
+	    (unsigned long long)SUM(ioctls), (unsigned long long)SUM(netlink),
+	    (unsigned long long)SUM(guest_runs), (unsigned long long)SUM(differential),
+	    (unsigned long long)fz->divergences, (unsigned long long)fz->host_faults,
+	    (unsigned long long)fz->known, (unsigned long long)fz->nondet,
+	    (unsigned long long)fz->history, (unsigned long long)fz->rejected,
+	    (unsigned long long)fz->api_violations, (unsigned long long)fz->fuzzer_errors,
+	    (unsigned long long)fz->kills, (unsigned long long)fz->races,
+	    (unsigned long long)fz->sig_new, cov_backend(),
+	    (unsigned long long)fz->corpus_saved, fail ? "fail" : "ok");
+	return fail;
+}
