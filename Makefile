@@ -7,8 +7,8 @@
 #   make check-quick      build and boot the suite only (TESTS="a_test b_test"
 #                         for some binaries): no style, DKMS or no-SVM boot
 #   make unit             unit tests of module code, in userspace (no guest)
-#   make fuzz             fuzz ioctls, netlink and guests (FUZZ_S=seconds SEED=n
-#                         LANES=a,b REPLAY=lane:case), minivisor against KVM
+#   make fuzz             fuzz ioctls, netlink, guests (against KVM) and races
+#                         (FUZZ_SECONDS=s SEED=n LANES=a,b REPLAY=lane:case)
 #   make bench            side-by-side figures against KVM
 #   make bench-ab BASE=r  this module's exit/paging figures against revision r's
 #   make shell            boot the test machine to an interactive shell
@@ -61,7 +61,7 @@ unit:
 	$(MAKE) -C tests/unit check
 
 fuzz:
-	FUZZ_S="$(FUZZ_S)" SEED="$(SEED)" LANES="$(LANES)" REPLAY="$(REPLAY)" scripts/fuzz.sh
+	scripts/fuzz.sh
 
 bench:
 	scripts/bench.sh

@@ -496,6 +496,7 @@ static bool settle_(uint64_t nr, const struct ginput *in, bool replay, uint64_t 
 		return false;
 	}
 	fz_add(&fz->divergences, 1);
+	fz_add(&my->failures, 1);
 	report("DIVERGENCE", nr, in, &m2, &k2, why, t);
 	corpus_save(L_DIFF, nr, "div", in, offsetof(struct ginput, data) + in->data_len);
 	return true;

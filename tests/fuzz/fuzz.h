@@ -74,6 +74,7 @@ struct lane_stat {
 	uint64_t guest_runs;
 	uint64_t differential;
 	uint64_t busy_ms;	/* CPU time, for the per-lane rates */
+	uint64_t failures;	/* what made this lane fail: faults, violations, divergences */
 	int pid;
 	int pad;
 };
@@ -94,6 +95,8 @@ struct fz_shared {
 	uint64_t host_faults;
 	uint64_t api_violations;
 	uint64_t fuzzer_errors;
+	uint64_t main_faults;	/* failures seen by the orchestrator itself */
+	uint64_t log_faults;	/* bad kernel log lines during the run */
 	uint64_t sig_new;
 	uint64_t cov_new;
 	uint64_t corpus_saved;

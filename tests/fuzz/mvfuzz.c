@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "guest.h"
 #include "mvtest.h"
 
 const char *const lane_names[L_NR] = {
@@ -58,257 +59,6 @@ const char *fz_corpus_dir;
 bool fz_kvm;
 
 static uint64_t fz_seconds = 60;
-
-static const char *const outcome_names_[] = {
-	"debug-exit", "exception", "hlt", "halted", "shutdown", "bad-state",
-	"internal", "timeout", "exit-budget", "error", "rejected",
-};
-
-uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
-}
-
-uint64_t now_ms(void)
-{
-	return now_us() / 1000;
-}
-
-void fz_heartbeat(void)
-{
-	__atomic_store_n(&my->heartbeat_ms, now_ms(), __ATOMIC_RELAXED);
-}
-
-static void vsay(const char *prefix, const char *fmt, va_list ap)
-{
-	char buf[2048];
-	int n = 0;
-
-	if (prefix)
-		n = snprintf(buf, sizeof(buf), "%s", prefix);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) < 0)
-		return;
-}
-
-void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(NULL, fmt, ap);
-	va_end(ap);
-}
-
-void host_fault(const char *fmt, ...)
-{
-	va_list ap;
-
-	fz_add(&fz->host_faults, 1);
-	va_start(ap, fmt);
-	vsay("HOST-FAULT ", fmt, ap);
-	va_end(ap);
-}
-
-void api_violation(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fz_add(&fz->api_violations, 1), fz_get(&fz->api_violations) > 50)
-		return;
-	va_start(ap, fmt);
-	vsay("API-VIOLATION ", fmt, ap);
-	va_end(ap);
-}
-
-void fuzzer_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fz_add(&fz->fuzzer_errors, 1);
-	va_start(ap, fmt);
-	vsay("FUZZER-ERROR ", fmt, ap);
-	va_end(ap);
-}
-
-long fz_ioctl(int fd, unsigned long cmd, unsigned long arg)
-{
-	fz_add(&my->ioctls, 1);
-	return ioctl(fd, cmd, arg);
-}
-
-const char *case_name(enum lane lane, uint64_t nr)
-{
-	static __thread char buf[64];
-
-	snprintf(buf, sizeof(buf), "%s:%llu", lane_names[lane], (unsigned long long)nr);
-	return buf;
-}
-
-/* ---- VM ID sets ---- */
-
-void ids_add(uint32_t *set, uint32_t id)
-{
-	int i;
-
-	for (i = 0; i < FZ_MAX_IDS; i++) {
-		uint32_t zero = 0;
-
-		if (__atomic_compare_exchange_n(&set[i], &zero, id, false,
-						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			return;
-	}
-}
-
-void ids_del(uint32_t *set, uint32_t id)
-{
-	int i;
-
-	for (i = 0; i < FZ_MAX_IDS; i++) {
-		uint32_t cur = id;
-
-		__atomic_compare_exchange_n(&set[i], &cur, 0, false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
-	}
-}
-
-bool ids_has(const uint32_t *set, uint32_t id)
-{
-	int i;
-
-	for (i = 0; i < FZ_MAX_IDS; i++)
-		if (id && __atomic_load_n(&set[i], __ATOMIC_RELAXED) == id)
-			return true;
-	return false;
-}
-
-uint32_t ids_pick(struct rng *r, const uint32_t *set)
-{
-	uint32_t live[FZ_MAX_IDS];
-	int i, n = 0;
-
-	for (i = 0; i < FZ_MAX_IDS; i++) {
-		uint32_t id = __atomic_load_n(&set[i], __ATOMIC_RELAXED);
-
-		if (id)
-			live[n++] = id;
-	}
-	return n ? live[rn(r, n)] : 0;
-}
-
-/* ---- run timers and fault guards ---- */
-
-static __thread timer_t run_tmr;
-static __thread bool run_tmr_ok;
-
-static void on_timer(int sig)
-{
-	(void)sig;
-}
-
-int run_timer_init(void)
-{
-	struct sigevent sev = { 0 };
-
-	if (run_tmr_ok)
-		return 0;
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGUSR2;
-	sev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &sev, &run_tmr))
-		return -errno;
-	run_tmr_ok = true;
-	return 0;
-}
-
-void run_timer_arm(unsigned int ms)
-{
-	struct itimerspec its = {
-		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
-		.it_interval = { .tv_nsec = 4 * 1000000L },
-	};
-
-	if (run_timer_init())
-		return;
-	timer_settime(run_tmr, 0, &its, NULL);
-}
-
-void run_timer_disarm(void)
-{
-	struct itimerspec its = { 0 };
-
-	if (run_tmr_ok)
-		timer_settime(run_tmr, 0, &its, NULL);
-}
-
-static __thread sigjmp_buf probe_jmp;
-static __thread volatile int probing;
-
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-	char buf[160];
-	int n;
-
-	(void)uc;
-	if (probing)
-		siglongjmp(probe_jmp, 1);
-	n = snprintf(buf, sizeof(buf),
-		     "FUZZER-ERROR lane %s case %llu: signal %d at address %p\n",
-		     my ? lane_names[my_lane] : "main",
-		     my ? (unsigned long long)my->cur_case : 0ull, sig, si->si_addr);
-	if (write(1, buf, n) < 0)
-		_exit(99);
-	if (fz)
-		fz_add(&fz->fuzzer_errors, 1);
-	_exit(99);
-}
-
-void fault_guard_init(void)
-{
-	struct sigaction sa = { 0 };
-
-	sa.sa_sigaction = on_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_timer;	/* no SA_RESTART: runs return EINTR */
-	sigaction(SIGUSR2, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-bool probe_mem(void (*fn)(void *), void *arg)
-{
-	if (sigsetjmp(probe_jmp, 1)) {
-		probing = 0;
-		return false;
-	}
-	probing = 1;
-	fn(arg);
-	probing = 0;
-	return true;
-}
-
-/* ---- module state ---- */
-
-int mv_get_info(struct mv_info *info)
-{
-	char out[4096];
-	int ret = run_cmd(out, sizeof(out), -1, "mvctl -j info");
-
-	if (ret)
-		return -1;
-	info->nr_vms = json_u64(out, "nr_vms");
-	info->guest_pages = json_u64(out, "guest_pages");
-	info->mmu_pages = json_u64(out, "mmu_pages");
-	return 0;
-}
 
 /* ---- the kernel log ---- */
 
@@ -363,6 +113,8 @@ static void *kmsg_watch(void *arg)
 				in_flight(cases, sizeof(cases));
 				host_fault("kernel log: %.*s (in flight: %s)",
 					   (int)strcspn(msg, "\n"), msg, cases);
+				fz_add(&fz->log_faults, 1);
+				__atomic_fetch_sub(&fz->main_faults, 1, __ATOMIC_RELAXED);
 				context = 40;
 				break;
 			}
@@ -376,6 +128,13 @@ static void *kmsg_watch(void *arg)
 	}
 	close(fd);
 	return NULL;
+}
+
+/* A failure the orchestrator saw, charged to lane @l. */
+static void blame(int l)
+{
+	fz_add(&fz->lane[l].failures, 1);
+	__atomic_fetch_sub(&fz->main_faults, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- lanes ---- */
@@ -504,7 +263,7 @@ static void reap(pid_t *pids, bool *on)
 			if (waitpid(pids[l], &status, WNOHANG) == pids[l]) {
 				if (!WIFEXITED(status) || WEXITSTATUS(status))
 					fuzzer_error("lane %s ended with status %#x",
-						     lane_names[l], status);
+						     lane_names[l], status), blame(l);
 				pids[l] = 0;
 				fz->lane[l].pid = 0;
 				continue;
@@ -522,6 +281,7 @@ static void reap(pid_t *pids, bool *on)
 			continue;
 		host_fault("lane %s (pid %d, case %s) did not stop within 30 s", lane_names[l],
 			   pids[l], case_name(l, fz->lane[l].cur_case));
+		blame(l);
 		print_stack(pids[l]);
 		kill(pids[l], SIGKILL);
 	}
@@ -531,6 +291,7 @@ static void reap(pid_t *pids, bool *on)
 			if (now_ms() > deadline) {
 				host_fault("lane %s (pid %d) cannot be killed", lane_names[l],
 					   pids[l]);
+				blame(l);
 				print_stack(pids[l]);
 				break;
 			}
@@ -615,6 +376,46 @@ int replay_case(enum lane lane, uint64_t nr)
 	default:
 		return 1;
 	}
+}
+
+/*
+ * The verdict, as TAP (make check tallies it): one test per lane (its
+ * cases, calls and rates; it fails on any host fault, API violation,
+ * unexplained divergence or fuzzer error it saw), and two for the whole
+ * run: the kernel log while it ran, and what the orchestrator checked
+ * (lanes that stopped, nothing left behind).  True when anything failed.
+ */
+static bool tap_report(const bool *on, uint64_t secs)
+{
+	static const char *const what[L_NR] = {
+		"ioctls", "netlink messages", "netlink messages", "guest runs",
+		"differential runs", "ioctls", "kills",
+	};
+	int l, n = 0;
+	bool fail = false;
+
+	for (l = 0; l < L_NR; l++) {
+		struct lane_stat *s = &fz->lane[l];
+		uint64_t calls;
+
+		if (!on[l])
+			continue;
+		calls = l == L_IOCTL || l == L_RACE ? s->ioctls :
+			l == L_NETLINK || l == L_NLUSER ? s->netlink :
+			l == L_GUEST ? s->guest_runs : l == L_DIFF ? s->differential : s->cases;
+		say("%sok %d fuzz %s: %llu cases (%.1f/s), %llu %s (%.0f/s), cpu %.1fs%s",
+		    s->failures ? "not " : "", ++n, lane_names[l],
+		    (unsigned long long)s->cases, (double)s->cases / secs,
+		    (unsigned long long)calls, what[l], (double)calls / secs,
+		    s->busy_ms / 1000.0, s->failures ? ", failures (see above)" : "");
+		fail |= s->failures != 0;
+	}
+	say("%sok %d fuzz: kernel log free of oops/BUG/WARN while fuzzing", fz->log_faults ? "not " : "",
+	    ++n);
+	say("%sok %d fuzz: lanes stopped, no VM, guest page or shadow page left",
+	    fz->main_faults ? "not " : "", ++n);
+	say("1..%d", n);
+	return fail || fz->log_faults || fz->main_faults;
 }
 
 static void usage(void)
@@ -731,6 +532,7 @@ int main(int argc, char **argv)
 			if (hb && now_ms() > hb + 60000) {
 				host_fault("lane %s stuck for 60 s in case %s", lane_names[l],
 					   case_name(l, fz->lane[l].cur_case));
+				blame(l);
 				print_stack(pids[l]);
 				fz->lane[l].heartbeat_ms = now_ms();
 			}
@@ -772,16 +574,6 @@ int main(int argc, char **argv)
 			   (unsigned long long)info.mmu_pages);
 	usleep(200000);	/* the last kernel messages */
 
-	for (l = 0; l < L_NR; l++) {
-		struct lane_stat *s = &fz->lane[l];
-
-		if (!on[l])
-			continue;
-		say("# lane %-7s cases=%llu ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu cpu=%.1fs",
-		    lane_names[l], (unsigned long long)s->cases, (unsigned long long)s->ioctls,
-		    (unsigned long long)s->netlink, (unsigned long long)s->guest_runs,
-		    (unsigned long long)s->differential, s->busy_ms / 1000.0);
-	}
 	for (l = 0; l < 2; l++) {
 		char buf[1024];
 		size_t o = 0;
@@ -790,7 +582,7 @@ int main(int argc, char **argv)
 		for (k = 0; k < 11; k++)
 			if (fz->outcomes[l][k])
 				o += snprintf(buf + o, sizeof(buf) - o, " %s=%llu/%llums",
-					      outcome_names_[k], (unsigned long long)fz->outcomes[l][k],
+					      outcome_names[k], (unsigned long long)fz->outcomes[l][k],
 					      (unsigned long long)fz->outcome_us[l][k] / 1000);
 		if (o)
 			say("# outcomes %s:%s", l ? "diff" : "guest", buf);
@@ -801,12 +593,10 @@ int main(int argc, char **argv)
 			    (unsigned long long)fz->known_class[l]);
 	if (!secs)
 		secs = 1;
-	say("FUZZ-RATES ioctls/s=%.0f netlink/s=%.0f guest_runs/s=%.0f differential/s=%.0f",
-	    (double)SUM(ioctls) / secs, (double)SUM(netlink) / secs,
-	    (double)SUM(guest_runs) / secs, (double)SUM(differential) / secs);
-	fail = fz->host_faults || fz->divergences || fz->api_violations || fz->fuzzer_errors;
-	say("FUZZ seed=%llu seconds=%llu ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu host_faults=%llu known=%llu nondet=%llu history=%llu rejected=%llu api_violations=%llu fuzzer_errors=%llu kills=%llu races=%llu signatures=%llu coverage=%s corpus=%llu result=%s",
+	fail = tap_report(on, secs);
+	say("FUZZ seed=%llu seconds=%llu cases=%llu exec/s=%.0f ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu host_faults=%llu known=%llu nondet=%llu history=%llu rejected=%llu api_violations=%llu fuzzer_errors=%llu kills=%llu races=%llu signatures=%llu coverage=%s coverage_new=%llu corpus=%llu result=%s",
 	    (unsigned long long)fz_seed, (unsigned long long)secs,
+	    (unsigned long long)SUM(cases), (double)SUM(cases) / secs,
 	    (unsigned long long)SUM(ioctls), (unsigned long long)SUM(netlink),
 	    (unsigned long long)SUM(guest_runs), (unsigned long long)SUM(differential),
 	    (unsigned long long)fz->divergences, (unsigned long long)fz->host_faults,
@@ -815,6 +605,7 @@ int main(int argc, char **argv)
 	    (unsigned long long)fz->api_violations, (unsigned long long)fz->fuzzer_errors,
 	    (unsigned long long)fz->kills, (unsigned long long)fz->races,
 	    (unsigned long long)fz->sig_new, cov_backend(),
+	    (unsigned long long)fz->cov_new,
 	    (unsigned long long)fz->corpus_saved, fail ? "fail" : "ok");
 	return fail;
 }
