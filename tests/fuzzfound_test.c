@@ -19,7 +19,7 @@
 #include "mvtest.h"
 #include "tvm.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF };
 
 FIXTURE(found) {
 	struct tvm t;
@@ -42,7 +42,7 @@ FIXTURE_SETUP(found)
 	ASSERT_EQ(0, mv_ensure_loaded());
 	if (variant->kind == TVM_KVM)
 		ASSERT_EQ(0, kvm_amd_load(NULL));
-	ASSERT_EQ(0, tvm_create(&self->t, variant->kind, 1 << 20, "fuzzfound"));
+	ASSERT_EQ(0, tvm_create(&self->t, variant->kind, 4 << 20, "fuzzfound"));
 }
 
 FIXTURE_TEARDOWN(found)
@@ -50,14 +50,19 @@ FIXTURE_TEARDOWN(found)
 	tvm_destroy(&self->t);
 }
 
-/* Run sub-test @test to its report: args[0] seen, [1] expected, [2] count. */
-static void report(struct __test_metadata *_metadata, struct tvm *t, int test)
+/*
+ * Run sub-test @test to its report: args[0] seen, [1] expected, [2] count.
+ * Returns how many exits for port I/O to PORT_TEST came on the way.
+ */
+static int report(struct __test_metadata *_metadata, struct tvm *t, int test)
 {
 	enum tvm_exit e;
+	int ios = 0;
 
 	ASSERT_EQ(0, tvm_load(t, "fuzzfound32"));
 	ASSERT_EQ(0, tvm_args(t, test, NULL, 0));
-	e = tvm_run(t);
+	while ((e = tvm_run(t)) == TVM_EXIT_IO && t->io.port == PORT_TEST)
+		ios++;
 	ASSERT_EQ(TVM_EXIT_UCALL, e) {
 		TH_LOG("got %s (errno %d), console: %s", tvm_exit_name(e), t->err, t->console);
 	}
@@ -65,6 +70,7 @@ static void report(struct __test_metadata *_metadata, struct tvm *t, int test)
 		TH_LOG("guest assert line %u: %s; console: %s", t->uc.line, t->uc.msg,
 		       t->console);
 	}
+	return ios;
 }
 
 /*
@@ -112,6 +118,32 @@ TEST_F(found, reflected_fault_pushes_rf)
 	EXPECT_EQ(1, self->t.uc.args[3]);	/* #UD at the UD2 itself */
 	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]) {
 		TH_LOG("EFLAGS image of #UD's frame has RF clear");
+	}
+}
+
+/*
+ * Found as DIVERGENCE seed=4 case=diff:338 (long mode, OUTSB from a page
+ * that is not present: KVM's #PF frame points at the OUTSB, minivisor's
+ * after it, and RSI moved).  A string OUT whose source read faults must
+ * fault at the instruction, without doing the I/O or moving RSI;
+ * minivisor exits to the VMM with an OUT of a byte it never read, then
+ * delivers the #PF with RIP past the OUTSB.
+ */
+TEST_F(found, outs_from_a_missing_page_faults_without_io)
+{
+	int ios = report(_metadata, &self->t, T_OUTS_PF);
+
+	EXPECT_EQ(0, ios) {
+		TH_LOG("the VMM saw an OUT the guest's OUTSB never completed");
+	}
+	EXPECT_EQ(1, self->t.uc.args[2]);
+	EXPECT_EQ(0, self->t.uc.args[3]) {
+		TH_LOG("ESI moved by %llu", (unsigned long long)self->t.uc.args[3]);
+	}
+	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]) {
+		TH_LOG("#PF reported at %#llx, expected at the OUTSB, %#llx",
+		       (unsigned long long)self->t.uc.args[0],
+		       (unsigned long long)self->t.uc.args[1]);
 	}
 }
 

@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest lanes.
- *
- * guest: minivisor only, inputs with hypercalls (balloon lists included)
- * and events raised before the run; one VM reused run after run.
- *
- * diff: every input runs on minivisor and on KVM (kvm_amd npt=0, KVM's
+ * The differential lane: every input runs on minivisor and on KVM (kvm_amd npt=0, KVM's
  * shadow MMU) and the outcomes are compared: the exit (debug-exit, the
  * vector a stub reported, HLT, shutdown...) and, where the architecture
  * defines it, the final state: GPRs, RIP, RFLAGS, CR0/2/3/4, EFER,
@@ -37,7 +32,6 @@ const char *const known_names[KD_NR] = {
  * first runs are slow (every guest page, shadow page and translation is
  * new), so a case re-run on fresh VMs gets much longer.
  */
-#define GUEST_TIMEOUT_MS	10
 #define DIFF_TIMEOUT_MS		20
 #define FRESH_TIMEOUT_MS	300
 
@@ -177,7 +171,7 @@ static void pair_down(struct pair *p)
 	p->up = false;
 }
 
-static int run_one(struct engine *e, const struct ginput *in, struct gresult *r,
+int eng_run_counted(struct engine *e, const struct ginput *in, struct gresult *r,
 		   unsigned int timeout)
 {
 	int ret;
@@ -208,9 +202,9 @@ static int run_pair(struct pair *p, const struct ginput *in, struct gresult *m,
 
 	if (ret)
 		return ret;
-	ret = run_one(&p->mv, in, m, timeout);
+	ret = eng_run_counted(&p->mv, in, m, timeout);
 	if (!ret)
-		ret = run_one(&p->kvm, in, k, timeout);
+		ret = eng_run_counted(&p->kvm, in, k, timeout);
 	return ret;
 }
 
@@ -502,7 +496,7 @@ static bool settle_(uint64_t nr, const struct ginput *in, bool replay, uint64_t 
 	return true;
 }
 
-static uint64_t result_sig(const struct ginput *in, const struct gresult *r, int lane)
+uint64_t guest_sig(const struct ginput *in, const struct gresult *r, int lane)
 {
 	uint64_t v[6] = { lane, in->mode | (in->flags & GI_USER) << 8, r->o,
 			  r->vector, r->suberror, r->err };
@@ -510,7 +504,7 @@ static uint64_t result_sig(const struct ginput *in, const struct gresult *r, int
 	return sig_hash(v, sizeof(v), 0x6775657374ull);
 }
 
-static void query_caps(void)
+void gen_query_caps(void)
 {
 	struct {
 		struct mv_cpuid c;
@@ -534,7 +528,7 @@ void lane_diff(void)
 	struct pair p = { 0 };
 	uint64_t nr, kvm_off_until = 0;
 
-	query_caps();
+	gen_query_caps();
 	for (nr = 0; !fz_stopping(); nr++) {
 		struct gresult m, k;
 		struct rng r;
@@ -561,8 +555,8 @@ void lane_diff(void)
 				usleep(10000);
 				continue;
 			}
-			run_one(&solo, &input, &m, DIFF_TIMEOUT_MS);
-			if (sig_new(result_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
+			eng_run_counted(&solo, &input, &m, DIFF_TIMEOUT_MS);
+			if (sig_new(guest_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
 				corpus_save(L_DIFF, nr, "new", &input,
 					    offsetof(struct ginput, data) + input.data_len);
 			fz_add(&my->cases, 1);
@@ -576,7 +570,7 @@ void lane_diff(void)
 			continue;
 		}
 		fz_add(&my->differential, 1);
-		if (sig_new(result_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
+		if (sig_new(guest_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
 			corpus_save(L_DIFF, nr, "new", &input,
 				    offsetof(struct ginput, data) + input.data_len);
 		if (!results_equal(&m, &k, why, sizeof(why))) {
@@ -590,8 +584,8 @@ void lane_diff(void)
 		eng_destroy(&solo);
 }
 
-/* How long the same input takes on @kind, run after run (MVFUZZ_REPEAT=n). */
-static void repeat(enum eng_kind kind, int n)
+/* How long @in takes on @kind, run after run (MVFUZZ_REPEAT=n). */
+void eng_repeat(enum eng_kind kind, const struct ginput *in, int n, unsigned int timeout)
 {
 	struct engine e;
 	struct gresult res;
@@ -600,18 +594,19 @@ static void repeat(enum eng_kind kind, int n)
 
 	if (n > 1000)
 		n = 1000;
-	if (eng_create(&e, kind))
+	if (n < 1 || eng_create(&e, kind))
 		return;
 	for (i = 0; i < n; i++) {
 		if (e.dead || getenv("MVFUZZ_FRESH")) {
 			uint64_t t0 = now_us();
 
 			eng_destroy(&e);
-			eng_create(&e, kind);
+			if (eng_create(&e, kind))
+				return;
 			if (i < 3)
 				say("  recreated in %lluus", (unsigned long long)(now_us() - t0));
 		}
-		eng_run(&e, &input, &res, FRESH_TIMEOUT_MS);
+		eng_run(&e, in, &res, timeout);
 		t[i] = res.us;
 		if (i < 3 || i == n - 1)
 			say("  %s run %d: %s %lluus", kind == ENG_MV ? "mv" : "kvm", i,
@@ -657,14 +652,14 @@ int replay_diff(uint64_t nr)
 	struct rng r;
 	char why[256];
 
-	query_caps();
+	gen_query_caps();
 	rng_seed(&r, fz_seed, L_DIFF, nr);
 	gen_guest(&input, &r, 0);
 	ginput_print(&input, "input:");
 	if (getenv("MVFUZZ_REPEAT")) {
-		repeat(ENG_MV, atoi(getenv("MVFUZZ_REPEAT")));
+		eng_repeat(ENG_MV, &input, atoi(getenv("MVFUZZ_REPEAT")), FRESH_TIMEOUT_MS);
 		if (fz_kvm)
-			repeat(ENG_KVM, atoi(getenv("MVFUZZ_REPEAT")));
+			eng_repeat(ENG_KVM, &input, atoi(getenv("MVFUZZ_REPEAT")), FRESH_TIMEOUT_MS);
 		return 0;
 	}
 	if (!fz_kvm) {
@@ -684,155 +679,4 @@ int replay_diff(uint64_t nr)
 	if (strstr(why, "memory"))
 		mem_diff(&input);
 	return settle(nr, &input, true);
-}
-
-/* ---- minivisor alone: hypercalls, balloon lists, events ---- */
-
-static void check_stats(struct engine *e, uint64_t nr)
-{
-	struct mv_vm_stats st;
-
-	if (FZ_IOCTL(e->vm, MV_GET_VM_STATS, &st)) {
-		if (errno != ENODEV)
-			api_violation("case=%s: MV_GET_VM_STATS failed: %s",
-				      case_name(L_GUEST, nr), strerror(errno));
-		return;
-	}
-	if (st.pages_used > st.mem_pages || st.balloon_pages > st.mem_pages ||
-	    st.balloon_target > st.mem_pages || st.mem_pages != FZ_MEM / 4096 ||
-	    st.pages_private + st.pages_shared + st.pages_zero != st.pages_used)
-		host_fault("case=%s: impossible VM figures: mem_pages %llu used %llu (private %llu shared %llu zero %llu) balloon %llu target %llu",
-			   case_name(L_GUEST, nr), (unsigned long long)st.mem_pages,
-			   (unsigned long long)st.pages_used,
-			   (unsigned long long)st.pages_private,
-			   (unsigned long long)st.pages_shared,
-			   (unsigned long long)st.pages_zero,
-			   (unsigned long long)st.balloon_pages,
-			   (unsigned long long)st.balloon_target);
-}
-
-static void guest_case(struct engine *e, struct cov *cov, uint64_t nr, bool replay)
-{
-	struct gresult res;
-	struct rng r;
-
-	rng_seed(&r, fz_seed, L_GUEST, nr);
-	gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
-	if (replay)
-		ginput_print(&input, "input:");
-	/* the VMM side of ballooning, now and then */
-	if (rpct(&r, 3)) {
-		struct mv_balloon_target bt = {
-			.mem_bytes = (rn(&r, FZ_MEM / 4096 + 1)) * 4096ull,
-			.flags = rpct(&r, 20) ? MV_BALLOON_RESET : 0,
-		};
-
-		FZ_IOCTL(e->vm, MV_SET_BALLOON, &bt);
-	}
-	cov_case_begin(cov);
-	if (run_one(e, &input, &res, GUEST_TIMEOUT_MS))
-		return;
-	if (replay)
-		gresult_print(&res, "mv");
-	if (res.o == O_TIMEOUT && getenv("MVFUZZ_TIMEOUTS")) {
-		static int shown;
-		uint8_t b[16] = { 0 };
-		uint64_t gpa = 0;
-
-		if (shown++ < atoi(getenv("MVFUZZ_TIMEOUTS"))) {
-			bool ok = eng_translate(e, &res.sregs, res.sregs.cs.base + res.regs.rip, &gpa);
-
-			if (ok)
-				eng_read(e, gpa, b, sizeof(b));
-			say("timeout case=%s mode=%s -> cr0=%llx efer=%llx cs=%x rip=%llx rcx=%llx gpa=%llx: %02x %02x %02x %02x %02x %02x %02x %02x",
-			    case_name(L_GUEST, nr), gmode_names[input.mode],
-			    (unsigned long long)res.sregs.cr0, (unsigned long long)res.sregs.efer,
-			    res.sregs.cs.selector, (unsigned long long)res.regs.rip,
-			    (unsigned long long)res.regs.rcx, (unsigned long long)gpa, b[0], b[1], b[2],
-			    b[3], b[4], b[5], b[6], b[7]);
-		}
-	}
-	if (res.o == O_ERROR && res.err != EINTR)
-		api_violation("case=%s: MV_RUN failed: %s", case_name(L_GUEST, nr),
-			      strerror(res.err));
-	if (sig_new(result_sig(&input, &res, L_GUEST)) | cov_case_end(cov))
-		corpus_save(L_GUEST, nr, "new", &input,
-			    offsetof(struct ginput, data) + input.data_len);
-	if (nr % 64 == 0 || replay)
-		check_stats(e, nr);
-}
-
-void lane_guest(void)
-{
-	struct cov *cov = cov_thread_init();
-	struct engine e = { .run = NULL };
-	uint64_t nr;
-
-	query_caps();
-	for (nr = 0; !fz_stopping(); nr++) {
-		my->cur_case = nr;
-		fz_heartbeat();
-		/* a fresh VM now and then; always after a crash */
-		if (e.run && (nr % 4096 == 0 || e.dead))
-			eng_destroy(&e);
-		if (!e.run && eng_create(&e, ENG_MV)) {
-			usleep(10000);
-			continue;
-		}
-		guest_case(&e, cov, nr, false);
-		fz_add(&my->cases, 1);
-	}
-	if (e.run)
-		eng_destroy(&e);
-}
-
-int replay_guest(uint64_t nr)
-{
-	struct cov *cov = cov_thread_init();
-	const char *rep = getenv("MVFUZZ_REPEAT");
-	struct engine e;
-
-	query_caps();
-	if (eng_create(&e, ENG_MV))
-		return 1;
-	if (rep) {
-		/* how long the same input takes, run after run */
-		int n = atoi(rep), i;
-		uint64_t t[1000];
-		struct gresult res;
-		struct rng r;
-
-		if (n > 1000)
-			n = 1000;
-		rng_seed(&r, fz_seed, L_GUEST, nr);
-		gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
-		for (i = 0; i < n; i++) {
-			if (e.dead) {
-				eng_destroy(&e);
-				eng_create(&e, ENG_MV);
-			}
-			eng_run(&e, &input, &res, GUEST_TIMEOUT_MS);
-			t[i] = res.us;
-			if (i < 3 || i == n - 1)
-				say("  run %d: %s %lluus", i, outcome_names[res.o],
-				    (unsigned long long)res.us);
-		}
-		for (i = 1; i < n; i++) {
-			uint64_t x = t[i];
-			int j = i - 1;
-
-			while (j >= 0 && t[j] > x) {
-				t[j + 1] = t[j];
-				j--;
-			}
-			t[j + 1] = x;
-		}
-		say("  %d runs: min %llu median %llu max %llu us", n, (unsigned long long)t[0],
-		    (unsigned long long)t[n / 2], (unsigned long long)t[n - 1]);
-		eng_destroy(&e);
-		return 0;
-	}
-	guest_case(&e, cov, nr, true);
-	eng_destroy(&e);
-	return 0;
 }

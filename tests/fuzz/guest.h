@@ -199,6 +199,15 @@ int eng_read(struct engine *e, uint64_t gpa, void *buf, size_t len);
 bool eng_translate(struct engine *e, const struct mv_sregs *s, uint64_t la,
 		   uint64_t *gpa);
 void gresult_print(const struct gresult *r, const char *who);
+/* eng_run, counted in the lane's figures, with the memory hash filled. */
+int eng_run_counted(struct engine *e, const struct ginput *in, struct gresult *r,
+		    unsigned int timeout);
+/* How long @in takes on @kind, run after run: min, median, max. */
+void eng_repeat(enum eng_kind kind, const struct ginput *in, int n, unsigned int timeout);
+/* The generator's capabilities from a minivisor vCPU's CPUID table. */
+void gen_query_caps(void);
+/* A signature of a guest outcome, for sig_new(). */
+uint64_t guest_sig(const struct ginput *in, const struct gresult *r, int lane);
 /* Hash of the data and stack pages (what the differential compares). */
 uint64_t eng_memhash(struct engine *e);
 

@@ -6,8 +6,9 @@
  * judges, so the same binary shows what KVM and minivisor do.
  */
 #include "guest.h"
+#include "pt.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF };
 
 #define RFLAGS_TF	0x100u
 #define RFLAGS_RF	0x10000u
@@ -76,12 +77,49 @@ static void test_rf_ud(void)
 	ucall(UCALL_SYNC, seen_flags & RFLAGS_RF, RFLAGS_RF, count, seen_ip == at);
 }
 
+static uint8_t hole[4096] __attribute__((aligned(4096)));
+static volatile uint32_t resume_ip;
+
+/* #PF: where; go on after the OUTSB, wherever the frame points. */
+static void on_pf(struct ex_regs *r)
+{
+	count++;
+	seen_ip = r->ip;
+	r->ip = resume_ip;
+}
+
+/*
+ * OUTSB whose source is not present: #PF at the OUTSB, no I/O done, ESI
+ * unchanged.  Reports (fault address, OUTSB address, #PFs, ESI moved by).
+ */
+static void test_outs_pf(void)
+{
+	const uint8_t *src = hole;
+	struct pt kpt;
+	uint32_t at;
+
+	pt_pool_init(2 << 20, 3 << 20);
+	pt_init(&kpt, PM_32);
+	pt_identity(&kpt, 4 << 20);
+	pt_set(&kpt, (uintptr_t)hole, 1, 0);
+	pt_activate(&kpt);
+	set_handler(14, on_pf);
+	asm volatile("movl $1f, %0\n\t"
+		     "movl $2f, %2\n"
+		     "1:\toutsb\n"
+		     "2:"
+		     : "=r"(at), "+S"(src), "=m"(resume_ip) : "d"(PORT_TEST) : "memory");
+	pt_deactivate();
+	ucall(UCALL_SYNC, seen_ip, at, count, (uintptr_t)src - (uintptr_t)hole);
+}
+
 int guest_main(void)
 {
 	switch (GARGS->test) {
 	case T_TF_CPUID: test_tf_cpuid(); break;
 	case T_TF_OUT: test_tf_out(); break;
 	case T_RF_UD: test_rf_ud(); break;
+	case T_OUTS_PF: test_outs_pf(); break;
 	default:
 		guest_printf("unknown test %u\n", GARGS->test);
 		return 0x7e;
