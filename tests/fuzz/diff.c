@@ -24,7 +24,8 @@
 
 const char *const known_names[KD_NR] = {
 	"mv-emulation", "mv-page-table", "msr", "kvm-emulation", "hypercall",
-	"time", "cpuid", "tcg-fetch", "shutdown-state", "mv-bug-rf",
+	"time", "cpuid", "tcg-fetch", "shutdown-state", "mv-bug-rf", "mv-bug-tf",
+	"mv-bug-outs",
 };
 
 /*
@@ -308,6 +309,27 @@ static unsigned int template_opcode(const struct ginput *in, int t, int64_t *rcx
 	return c[at];
 }
 
+/* The opcode byte of template @t past its legacy and REX prefixes. */
+static unsigned int template_op1(const struct ginput *in, int t)
+{
+	const uint8_t *c = code_of(in);
+	uint32_t at, end;
+
+	if (!c || t < 0 || (uint32_t)t >= in->nins)
+		return 0;
+	at = in->ins_off[t];
+	end = (uint32_t)t + 1 < in->nins ? in->ins_off[t + 1] : in->code_len;
+	for (; at < end; at++) {
+		uint8_t b = c[at];
+
+		if (b != 0x66 && b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0xf0 &&
+		    b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e && b != 0x64 &&
+		    b != 0x65 && !(in->mode == GM_LONG && (b & 0xf0) == 0x40))
+			return b;
+	}
+	return 0;
+}
+
 /*
  * The only bytes that differ in the compared pages are the byte of the
  * EFLAGS image the exception frame at the final stack pointer holds RF in
@@ -361,6 +383,12 @@ static int classify(const struct ginput *in, const struct gresult *m,
 
 	if (only_frame_rf(p, m, k))
 		return KD_MV_BUG_RF;
+	/* a #DB on either side: the single-step trap minivisor drops */
+	if ((m->o == O_EXCEPTION && m->vector == 1) || (k->o == O_EXCEPTION && k->vector == 1))
+		return KD_MV_BUG_TF;
+	/* OUTS and KVM saw a #PF: minivisor did the OUT and moved on */
+	if ((template_op1(in, t) & 0xfe) == 0x6e && k->o == O_EXCEPTION && k->vector == 14)
+		return KD_MV_BUG_OUTS;
 
 	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_EMULATION &&
 	    k->o != O_INTERNAL)

@@ -328,6 +328,9 @@ static void setup_kvm(bool want)
 
 	if (!want)
 		return;
+	/* KVM's shadow MMU is the oracle: reload kvm_amd if it has NPT on */
+	if (!access("/sys/module/kvm_amd", F_OK) && !kvm_npt0() && kvm_amd_unload())
+		say("# kvm_amd is loaded with npt=1 and in use");
 	ret = kvm_amd_load("npt=0");
 	if (ret)
 		say("# kvm_amd not loaded (%s): no differential runs", strerror(-ret));
