@@ -19,7 +19,7 @@
 #include "mvtest.h"
 #include "tvm.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD };
 
 FIXTURE(found) {
 	struct tvm t;
@@ -52,7 +52,8 @@ FIXTURE_TEARDOWN(found)
 
 /*
  * Run sub-test @test to its report: args[0] seen, [1] expected, [2] count.
- * Returns how many exits for port I/O to PORT_TEST came on the way.
+ * Returns how many exits for port I/O to PORT_TEST (OUT) and from
+ * PORT_TEST_IN (IN, answered 0x5a) came on the way: OUTs | INs << 8.
  */
 static int report(struct __test_metadata *_metadata, struct tvm *t, int test)
 {
@@ -61,8 +62,15 @@ static int report(struct __test_metadata *_metadata, struct tvm *t, int test)
 
 	ASSERT_EQ(0, tvm_load(t, "fuzzfound32"));
 	ASSERT_EQ(0, tvm_args(t, test, NULL, 0));
-	while ((e = tvm_run(t)) == TVM_EXIT_IO && t->io.port == PORT_TEST)
-		ios++;
+	while ((e = tvm_run(t)) == TVM_EXIT_IO &&
+	       (t->io.port == PORT_TEST || t->io.port == PORT_TEST_IN)) {
+		if (t->io.in) {
+			memset(t->io.data, 0x5a, t->io.size * t->io.count);
+			ios += 0x100;
+		} else {
+			ios++;
+		}
+	}
 	ASSERT_EQ(TVM_EXIT_UCALL, e) {
 		TH_LOG("got %s (errno %d), console: %s", tvm_exit_name(e), t->err, t->console);
 	}
@@ -126,7 +134,8 @@ TEST_F(found, reflected_fault_pushes_rf)
  * that is not present: KVM's #PF frame points at the OUTSB, minivisor's
  * after it, and RSI moved).  A string OUT whose source read faults must
  * fault at the instruction, without doing the I/O or moving RSI;
- * minivisor exits to the VMM with an OUT of a byte it never read, then
+ * minivisor exits to the VMM with an OUT of a byte read from wherever
+ * vcpu->mmio_gpa pointed last (see the INS case for the cause), then
  * delivers the #PF with RIP past the OUTSB.
  */
 TEST_F(found, outs_from_a_missing_page_faults_without_io)
@@ -144,6 +153,56 @@ TEST_F(found, outs_from_a_missing_page_faults_without_io)
 		TH_LOG("#PF reported at %#llx, expected at the OUTSB, %#llx",
 		       (unsigned long long)self->t.uc.args[0],
 		       (unsigned long long)self->t.uc.args[1]);
+	}
+}
+
+/*
+ * Found as DIVERGENCE seed=11 case=diff:35 (long mode, REP INSD into a
+ * page that is not present: KVM faults on the first element, minivisor
+ * ends with RCX 0 and RDI past all seven).  The root cause is the one of
+ * the OUTS case: mv_string_pages() answers MV_RET_GUEST both when the
+ * translation succeeded and when it queued a #PF, and mv_handle_io() goes
+ * on with the I/O through vcpu->mmio_gpa as the last access left it.  For
+ * INS that writes the VMM's data into the page the previous string or
+ * MMIO access used: here the source page of an earlier OUTSB.  (That the
+ * VMM is asked for the IN is not wrong in itself: KVM asks too, then
+ * faults on the write.)
+ */
+TEST_F(found, ins_into_a_missing_page_faults_without_io)
+{
+	int ios = report(_metadata, &self->t, T_INS_PF);
+
+	/* the OUTSB before; KVM too asks for the IN before it faults */
+	EXPECT_EQ(1, ios & 0xff);
+	EXPECT_EQ(1, self->t.uc.args[2]);
+	EXPECT_EQ(0x11, self->t.uc.args[3] & 0xff) {
+		TH_LOG("the OUTSB's source page was overwritten with %#llx (the IN's data)",
+		       (unsigned long long)self->t.uc.args[3] & 0xff);
+	}
+	EXPECT_EQ(0, self->t.uc.args[3] >> 8) {
+		TH_LOG("EDI moved by %llu", (unsigned long long)self->t.uc.args[3] >> 8);
+	}
+	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]) {
+		TH_LOG("#PF reported at %#llx, expected at the INSB, %#llx",
+		       (unsigned long long)self->t.uc.args[0],
+		       (unsigned long long)self->t.uc.args[1]);
+	}
+}
+
+/*
+ * Found as DIVERGENCE seed=11 case=diff:196 (prot16, MOV to CR0 of a
+ * random value: the final CR0 differs in reserved bits only).
+ * mv_set_cr0() ORs in ET but keeps bits 6-15, 17 and 19-28 of what the
+ * guest wrote; they are ignored by the CPU and by KVM, so the guest reads
+ * them back (MOV from CR0, SMSW) and MV_GET_SREGS reports them.
+ */
+TEST_F(found, cr0_reserved_bits_are_ignored)
+{
+	report(_metadata, &self->t, T_CR0_RSVD);
+	EXPECT_EQ(0, self->t.uc.args[0]) {
+		TH_LOG("wrote reserved CR0 bits %#llx, read back %#llx",
+		       (unsigned long long)self->t.uc.args[2],
+		       (unsigned long long)self->t.uc.args[0]);
 	}
 }
 

@@ -25,7 +25,7 @@
 const char *const known_names[KD_NR] = {
 	"mv-emulation", "mv-page-table", "msr", "kvm-emulation", "hypercall",
 	"time", "cpuid", "tcg-fetch", "shutdown-state", "mv-bug-rf", "mv-bug-tf",
-	"mv-bug-outs",
+	"mv-bug-strio", "mv-bug-cr0",
 };
 
 /*
@@ -34,6 +34,8 @@ const char *const known_names[KD_NR] = {
  * new), so a case re-run on fresh VMs gets much longer.
  */
 #define DIFF_TIMEOUT_MS		20
+/* CR0 bits 6-15, 17, 19-28: writes ignored */
+#define CR0_RESERVED		0x1ffaffc0ull
 #define FRESH_TIMEOUT_MS	300
 
 /* ---- comparing ---- */
@@ -386,9 +388,18 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	/* a #DB on either side: the single-step trap minivisor drops */
 	if ((m->o == O_EXCEPTION && m->vector == 1) || (k->o == O_EXCEPTION && k->vector == 1))
 		return KD_MV_BUG_TF;
-	/* OUTS and KVM saw a #PF: minivisor did the OUT and moved on */
-	if ((template_op1(in, t) & 0xfe) == 0x6e && k->o == O_EXCEPTION && k->vector == 14)
-		return KD_MV_BUG_OUTS;
+	/* nothing but reserved bits of CR0 differ */
+	if ((m->sregs.cr0 ^ k->sregs.cr0) && !((m->sregs.cr0 ^ k->sregs.cr0) & ~CR0_RESERVED)) {
+		struct gresult x = *m;
+		char why[256];
+
+		x.sregs.cr0 = k->sregs.cr0;
+		if (results_equal(&x, k, why, sizeof(why)))
+			return KD_MV_BUG_CR0;
+	}
+	/* INS/OUTS and KVM saw a #PF: minivisor did the I/O and moved on */
+	if ((template_op1(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION && k->vector == 14)
+		return KD_MV_BUG_STRIO;
 
 	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_EMULATION &&
 	    k->o != O_INTERNAL)

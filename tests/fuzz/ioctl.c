@@ -249,7 +249,7 @@ static uint64_t rand_mem_size(struct rng *r)
 
 static void op_create_vm(struct world *w, struct rng *r, uint64_t nr)
 {
-	struct mv_vm_config *cfg = (void *)scratch;
+	struct mv_vm_config *cfg = (void *)scratch, want;
 	struct wfd *dev, *vm;
 	enum pkind pk = P_GOOD;
 	uintptr_t p = (uintptr_t)cfg;
@@ -280,6 +280,8 @@ static void op_create_vm(struct world *w, struct rng *r, uint64_t nr)
 	if (cfg->mem_size < (64 << 10) || cfg->mem_size > (4096ull << 20) ||
 	    (cfg->mem_size & 4095))
 		valid = false;
+	/* what we asked for: the copy below may overlap cfg */
+	want = *cfg;
 	if (rpct(r, 5)) {
 		p = rptr(r, sizeof(*cfg), &pk);
 		if (pk == P_GOOD || pk == P_ODD)
@@ -295,12 +297,12 @@ static void op_create_vm(struct world *w, struct rng *r, uint64_t nr)
 		if (!valid && pk == P_GOOD && is(dev, F_DEV))
 			api_violation("case=%s: MV_CREATE_VM succeeded with an invalid config (size %#llx flags %#x)",
 				      case_name(L_IOCTL, nr),
-				      (unsigned long long)cfg->mem_size, cfg->flags);
+				      (unsigned long long)want.mem_size, want.flags);
 		vm = wadd(w, ret, F_VM);
 		if (!vm)
 			return;
 		w->nvms++;
-		vm->mem = cfg->mem_size;
+		vm->mem = want.mem_size;
 		if (!FZ_IOCTL(vm->fd, MV_GET_VM_STATS, &st)) {
 			vm->id = st.id;
 			ids_add(fz->exposed_ids, st.id);

@@ -8,7 +8,7 @@
 #include "guest.h"
 #include "pt.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD };
 
 #define RFLAGS_TF	0x100u
 #define RFLAGS_RF	0x10000u
@@ -78,6 +78,7 @@ static void test_rf_ud(void)
 }
 
 static uint8_t hole[4096] __attribute__((aligned(4096)));
+static uint8_t page[4096] __attribute__((aligned(4096)));
 static volatile uint32_t resume_ip;
 
 /* #PF: where; go on after the OUTSB, wherever the frame points. */
@@ -86,6 +87,17 @@ static void on_pf(struct ex_regs *r)
 	count++;
 	seen_ip = r->ip;
 	r->ip = resume_ip;
+}
+
+/* Paging on, identity-mapped, but for the page @hole. */
+static void unmap_hole(struct pt *kpt)
+{
+	pt_pool_init(2 << 20, 3 << 20);
+	pt_init(kpt, PM_32);
+	pt_identity(kpt, 4 << 20);
+	pt_set(kpt, (uintptr_t)hole, 1, 0);
+	pt_activate(kpt);
+	set_handler(14, on_pf);
 }
 
 /*
@@ -98,12 +110,7 @@ static void test_outs_pf(void)
 	struct pt kpt;
 	uint32_t at;
 
-	pt_pool_init(2 << 20, 3 << 20);
-	pt_init(&kpt, PM_32);
-	pt_identity(&kpt, 4 << 20);
-	pt_set(&kpt, (uintptr_t)hole, 1, 0);
-	pt_activate(&kpt);
-	set_handler(14, on_pf);
+	unmap_hole(&kpt);
 	asm volatile("movl $1f, %0\n\t"
 		     "movl $2f, %2\n"
 		     "1:\toutsb\n"
@@ -113,6 +120,48 @@ static void test_outs_pf(void)
 	ucall(UCALL_SYNC, seen_ip, at, count, (uintptr_t)src - (uintptr_t)hole);
 }
 
+/*
+ * INSB into a page that is not present, after an OUTSB from @page: #PF at
+ * the INSB, no I/O, @page untouched.  Reports (fault address, INSB
+ * address, #PFs, @page[0] | EDI moved by << 8).
+ */
+static void test_ins_pf(void)
+{
+	const uint8_t *src = page;
+	uint8_t *dst = hole;
+	struct pt kpt;
+	uint32_t at;
+
+	page[0] = 0x11;
+	unmap_hole(&kpt);
+	asm volatile("outsb" : "+S"(src) : "d"(PORT_TEST) : "memory");
+	asm volatile("movl $1f, %0\n\t"
+		     "movl $2f, %2\n"
+		     "1:\tinsb\n"
+		     "2:"
+		     : "=r"(at), "+D"(dst), "=m"(resume_ip) : "d"(PORT_TEST_IN) : "memory");
+	pt_deactivate();
+	ucall(UCALL_SYNC, seen_ip, at, count, page[0] | ((uintptr_t)dst - (uintptr_t)hole) << 8);
+}
+
+/*
+ * MOV to CR0 with reserved bits (6-15, 17, 19-28) set: they are ignored
+ * (SDM 3A 2.5, KVM: "Write to CR0 reserved bits are ignored, even on
+ * Intel"), so CR0 reads back without them.  Reports (what came back of
+ * them, 0, the bits written, 0).
+ */
+static void test_cr0_reserved(void)
+{
+	const uint32_t rsvd = 0x1ff80000u | 0x20000u | 0xffc0u, some = 0x00120140u;
+	unsigned long cr0 = read_cr0();
+	unsigned long back;
+
+	write_cr0(cr0 | some);
+	back = read_cr0();
+	write_cr0(cr0);
+	ucall(UCALL_SYNC, back & rsvd, 0, some, 0);
+}
+
 int guest_main(void)
 {
 	switch (GARGS->test) {
@@ -120,6 +169,8 @@ int guest_main(void)
 	case T_TF_OUT: test_tf_out(); break;
 	case T_RF_UD: test_rf_ud(); break;
 	case T_OUTS_PF: test_outs_pf(); break;
+	case T_INS_PF: test_ins_pf(); break;
+	case T_CR0_RSVD: test_cr0_reserved(); break;
 	default:
 		guest_printf("unknown test %u\n", GARGS->test);
 		return 0x7e;
