@@ -19,7 +19,8 @@
 #include "mvtest.h"
 #include "tvm.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
+       T_INS_ES_CODE };
 
 FIXTURE(found) {
 	struct tvm t;
@@ -204,6 +205,30 @@ TEST_F(found, cr0_reserved_bits_are_ignored)
 		       (unsigned long long)self->t.uc.args[2],
 		       (unsigned long long)self->t.uc.args[0]);
 	}
+}
+
+/*
+ * Found as DIVERGENCE seed=12 case=diff:29 (prot16, REP INSB with ES a
+ * code segment: KVM #GP, minivisor finished the loop).  mv_handle_io()
+ * forms ES:rDI (DS:rSI for OUTS) from the segment base alone: no check
+ * of the segment's type (writable for INS, readable for OUTS), limit,
+ * or of a null selector, so string I/O writes through segments the guest
+ * cannot write and past their limits.
+ */
+TEST_F(found, ins_through_a_code_segment_faults)
+{
+	report(_metadata, &self->t, T_INS_ES_CODE);
+	EXPECT_EQ(1, self->t.uc.args[2]) {
+		TH_LOG("%llu #GPs", (unsigned long long)self->t.uc.args[2]);
+	}
+	EXPECT_EQ(0x11, self->t.uc.args[3] & 0xff) {
+		TH_LOG("written through ES (a code segment): %#llx",
+		       (unsigned long long)self->t.uc.args[3] & 0xff);
+	}
+	EXPECT_EQ(0, self->t.uc.args[3] >> 8) {
+		TH_LOG("EDI moved by %llu", (unsigned long long)self->t.uc.args[3] >> 8);
+	}
+	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]);
 }
 
 TEST_HARNESS_MAIN

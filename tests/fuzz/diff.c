@@ -397,8 +397,12 @@ static int classify(const struct ginput *in, const struct gresult *m,
 		if (results_equal(&x, k, why, sizeof(why)))
 			return KD_MV_BUG_CR0;
 	}
-	/* INS/OUTS and KVM saw a #PF: minivisor did the I/O and moved on */
-	if ((template_op1(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION && k->vector == 14)
+	/*
+	 * INS/OUTS and KVM saw a #PF, #GP or #SS: minivisor did the I/O and
+	 * moved on (it never checks the segment; a #PF it queues it ignores)
+	 */
+	if ((template_op1(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION &&
+	    (k->vector == 14 || k->vector == 13 || k->vector == 12))
 		return KD_MV_BUG_STRIO;
 
 	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_EMULATION &&

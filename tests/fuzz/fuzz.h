@@ -65,7 +65,8 @@ enum known_div {
 	 */
 	KD_MV_BUG_RF,		/* no RF in the EFLAGS image of a fault it reflects */
 	KD_MV_BUG_TF,		/* no single-step trap after an instruction it completes */
-	KD_MV_BUG_STRIO,	/* INS/OUTS whose memory faults: I/O done, registers advanced */
+	KD_MV_BUG_STRIO,	/* INS/OUTS whose memory faults (#PF, or #GP/#SS it never
+				 * checks for): I/O done, registers advanced */
 	KD_MV_BUG_CR0,		/* reserved CR0 bits a MOV to CR0 set are kept */
 	KD_NR
 };

@@ -8,7 +8,8 @@
 #include "guest.h"
 #include "pt.h"
 
-enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD };
+enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
+       T_INS_ES_CODE };
 
 #define RFLAGS_TF	0x100u
 #define RFLAGS_RF	0x10000u
@@ -162,6 +163,37 @@ static void test_cr0_reserved(void)
 	ucall(UCALL_SYNC, back & rsvd, 0, some, 0);
 }
 
+/* #GP: where; go on after the instruction, wherever the frame points. */
+static void on_gp(struct ex_regs *r)
+{
+	count++;
+	seen_ip = r->ip;
+	r->ip = resume_ip;
+}
+
+/*
+ * INSB with ES a (readable) code segment: INS writes ES:EDI, and a code
+ * segment is never writable, so #GP(0) at the INSB with nothing written.
+ * Reports (fault address, INSB address, #GPs, @page[0] | EDI moved << 8).
+ */
+static void test_ins_es_code(void)
+{
+	uint8_t *dst = page;
+	uint32_t at;
+
+	page[0] = 0x11;
+	set_handler(13, on_gp);
+	asm volatile("mov %%es, %%bx\n\t"
+		     "mov %3, %%es\n\t"
+		     "movl $1f, %0\n\t"
+		     "movl $2f, %2\n"
+		     "1:\tinsb\n"
+		     "2:\tmov %%bx, %%es"
+		     : "=&r"(at), "+D"(dst), "=m"(resume_ip)
+		     : "r"((uint16_t)SEL_CODE32), "d"(PORT_TEST_IN) : "ebx", "memory");
+	ucall(UCALL_SYNC, seen_ip, at, count, page[0] | ((uintptr_t)dst - (uintptr_t)page) << 8);
+}
+
 int guest_main(void)
 {
 	switch (GARGS->test) {
@@ -171,6 +203,7 @@ int guest_main(void)
 	case T_OUTS_PF: test_outs_pf(); break;
 	case T_INS_PF: test_ins_pf(); break;
 	case T_CR0_RSVD: test_cr0_reserved(); break;
+	case T_INS_ES_CODE: test_ins_es_code(); break;
 	default:
 		guest_printf("unknown test %u\n", GARGS->test);
 		return 0x7e;
