@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make fuzz [FUZZ_SECONDS=s] [SEED=n] [LANES=a,b] [REPLAY=lane:case[-case]]:
+# make fuzz [FUZZ_SECONDS=s] [SEED=n] [LANES=a,b] [REPLAY=lane:case[-case]]
+#           [REPLAY_FILE=build/fuzz/corpus/diff-SEED-CASE.mut]:
 # boot the test machine and run mvfuzz (tests/fuzz) in it for FUZZ_SECONDS
 # (default 180; FUZZ_S is the same) with SEED (default: a new one, printed),
 # then check that the module unloads and that the kernel log is clean.
@@ -9,7 +10,9 @@
 # reproduces them), one "ok"/"not ok" line per lane and per check, the line
 #   FUZZ seed=... seconds=... cases=... exec/s=... ... result=ok|fail
 # and "N passed, N failed"; exits 1 when anything failed.  REPLAY runs
-# those cases by themselves, verbosely, and reports whether they were bad.
+# those cases by themselves, verbosely, and reports whether they were bad;
+# REPLAY_FILE does the same for a guest input saved in a corpus (a mutant
+# of KCOV-guided fuzzing, or any .new/.div file).
 # Logs and the corpus (the inputs that showed something new, and every
 # divergence's input): build/fuzz/ (MV_FUZZ_DIR).
 . "$(dirname "$0")/lib.sh"
@@ -18,13 +21,33 @@ secs=${FUZZ_SECONDS:-${FUZZ_S:-180}}
 seed=${SEED:-$(( $(date +%s) % 1000000 ))}
 lanes=${LANES:-}
 replay=${REPLAY:-}
+rfile=${REPLAY_FILE:-}
 case "$secs$seed" in *[!0-9]*) die "FUZZ_SECONDS and SEED must be numbers" ;; esac
 case "$replay" in ""|[a-z]*:[0-9]*) ;; *) die "REPLAY is lane:case, e.g. diff:36" ;; esac
+if [ -n "$rfile" ]; then
+	[ -f "$rfile" ] || die "REPLAY_FILE: no file $rfile"
+	# Out of the way of the rm below (it may be in the last run's corpus).
+	mkdir -p "$MV_OUT/fuzz-replay"
+	cp "$rfile" "$MV_OUT/fuzz-replay/$(basename "$rfile")"
+	rfile=$(basename "$rfile")
+	replay=file:$rfile
+fi
 [ "${MV_FUZZ_NOBUILD:-0}" = 1 ] || "$MV_TOP/scripts/build.sh" >&2
 dir=${MV_FUZZ_DIR:-$MV_OUT/fuzz}
 rm -rf "$dir"
 mkdir -p "$dir"
-append="mv.seed=$seed mv.fuzz_s=$secs${lanes:+ mv.lanes=$lanes}${replay:+ mv.replay=$replay}"
+append="mv.seed=$seed mv.fuzz_s=$secs${lanes:+ mv.lanes=$lanes}"
+if [ -n "$rfile" ]; then
+	# The input travels in the initramfs.
+	mkdir -p "$MV_OUT/initramfs/mv/tests/replay"
+	cp "$MV_OUT/fuzz-replay/$rfile" "$MV_OUT/initramfs/mv/tests/replay/"
+	(cd "$MV_OUT/initramfs" && find . -print0 | cpio --null -o -H newc --quiet) \
+		> "$MV_OUT/fuzz-replay.cpio"
+	export MV_INITRD=$MV_OUT/fuzz-replay.cpio
+	append+=" mv.replay_file=/mv/tests/replay/$rfile"
+elif [ -n "$replay" ]; then
+	append+=" mv.replay=$replay"
+fi
 log "fuzzing for ${secs}s with seed $seed${replay:+ (replaying $replay)}; logs in $dir"
 start=$(date +%s)
 "$MV_TOP/scripts/boot.sh" --mode fuzz --smp 2 --timeout $((secs + 600)) \
@@ -83,8 +106,8 @@ else
 	echo "$bad" | sed 's/^/#   /'
 fi
 line=$(grep -a '^FUZZ seed=' "$dir/result.txt" | tail -n 1 || true)
-[ -n "$line" ] && echo "$line"
-n=$(ls "$dir/corpus" 2>/dev/null | wc -l)
+[ -z "$line" ] || echo "$line"
+n=$(find "$dir/corpus" -type f 2>/dev/null | wc -l || true)
 [ "$n" = 0 ] || echo "# corpus: $n inputs in $dir/corpus"
 echo "# seed $seed, took $(($(date +%s) - start)) s; reproduce a case with: make fuzz SEED=$seed REPLAY=lane:case"
 echo "$pass passed, $fail failed"

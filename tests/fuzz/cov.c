@@ -44,6 +44,12 @@ struct cov {
 };
 
 static struct cov blind = { .fd = -1 };
+static bool kcov_on;
+
+bool cov_guided(void)
+{
+	return kcov_on;
+}
 
 const char *cov_backend(void)
 {
@@ -67,6 +73,7 @@ struct cov *cov_thread_init(void)
 	if (ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
 		goto fail;
 	c->fd = fd;
+	kcov_on = true;
 	return c;
 fail:
 	close(fd);
@@ -102,8 +109,10 @@ bool cov_case_end(struct cov *c)
 		unsigned long pc = c->area[i + 1];
 		uint64_t edge = (pc * 0x9e3779b97f4a7c15ull) ^ (prev >> 1);
 
-		if (bit_set(fz->covmap, FZ_COV_BITS, edge))
+		if (bit_set(fz->covmap, FZ_COV_BITS, edge)) {
 			fresh = true;
+			fz_add(&fz->cov_edges, 1);
+		}
 		prev = pc * 0x9e3779b97f4a7c15ull;
 	}
 	if (fresh)

@@ -311,8 +311,11 @@ static unsigned int template_opcode(const struct ginput *in, int t, int64_t *rcx
 	return c[at];
 }
 
-/* The opcode byte of template @t past its legacy and REX prefixes. */
-static unsigned int template_op1(const struct ginput *in, int t)
+/*
+ * The last byte of template @t: a string-I/O template ends with its
+ * one-byte opcode, after the MOVs that set up rCX and rDX.
+ */
+static unsigned int template_last(const struct ginput *in, int t)
 {
 	const uint8_t *c = code_of(in);
 	uint32_t at, end;
@@ -321,15 +324,7 @@ static unsigned int template_op1(const struct ginput *in, int t)
 		return 0;
 	at = in->ins_off[t];
 	end = (uint32_t)t + 1 < in->nins ? in->ins_off[t + 1] : in->code_len;
-	for (; at < end; at++) {
-		uint8_t b = c[at];
-
-		if (b != 0x66 && b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0xf0 &&
-		    b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e && b != 0x64 &&
-		    b != 0x65 && !(in->mode == GM_LONG && (b & 0xf0) == 0x40))
-			return b;
-	}
-	return 0;
+	return end > at ? c[end - 1] : 0;
 }
 
 /*
@@ -401,7 +396,7 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	 * INS/OUTS and KVM saw a #PF, #GP or #SS: minivisor did the I/O and
 	 * moved on (it never checks the segment; a #PF it queues it ignores)
 	 */
-	if ((template_op1(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION &&
+	if ((template_last(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION &&
 	    (k->vector == 14 || k->vector == 13 || k->vector == 12))
 		return KD_MV_BUG_STRIO;
 
@@ -450,8 +445,7 @@ static void report(const char *what, uint64_t nr, const struct ginput *in,
 	    what, (unsigned long long)fz_seed, case_name(L_DIFF, nr), gmode_names[in->mode],
 	    outcome_names[m->o], outcome_names[k->o], why, t,
 	    t >= 0 && (uint32_t)t < in->nins ? in->ins_off[t] : 0, ins);
-	say("  reproduce: make fuzz SEED=%llu REPLAY=%s", (unsigned long long)fz_seed,
-	    case_name(L_DIFF, nr));
+	say_reproduce(L_DIFF, nr);
 	if (fz_verbose || !strcmp(what, "DIVERGENCE")) {
 		ginput_print(in, "  input:");
 		gresult_print(m, "mv");
@@ -535,7 +529,7 @@ static bool settle_(uint64_t nr, const struct ginput *in, bool replay, uint64_t 
 	fz_add(&fz->divergences, 1);
 	fz_add(&my->failures, 1);
 	report("DIVERGENCE", nr, in, &m2, &k2, why, t);
-	corpus_save(L_DIFF, nr, "div", in, offsetof(struct ginput, data) + in->data_len);
+	corpus_save(L_DIFF, nr, "div", in, ginput_size(in));
 	return true;
 }
 
@@ -581,7 +575,9 @@ void lane_diff(void)
 		my->cur_case = nr;
 		fz_heartbeat();
 		rng_seed(&r, fz_seed, L_DIFF, nr);
-		gen_guest(&input, &r, 0);
+		fz_mutant = gq_mutant(&input, L_DIFF, nr);
+		if (!fz_mutant)
+			gen_guest(&input, &r, 0);
 		/*
 		 * Now and then no KVM VM exists for a while: minivisor's world
 		 * switch without another hypervisor's SVM on (and kvm_amd
@@ -599,9 +595,7 @@ void lane_diff(void)
 				continue;
 			}
 			eng_run_counted(&solo, &input, &m, DIFF_TIMEOUT_MS);
-			if (sig_new(guest_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
-				corpus_save(L_DIFF, nr, "new", &input,
-					    offsetof(struct ginput, data) + input.data_len);
+			keep_if_new(L_DIFF, nr, &input, &m, cov, &r);
 			fz_add(&my->cases, 1);
 			continue;
 		}
@@ -613,9 +607,7 @@ void lane_diff(void)
 			continue;
 		}
 		fz_add(&my->differential, 1);
-		if (sig_new(guest_sig(&input, &m, L_DIFF)) | cov_case_end(cov))
-			corpus_save(L_DIFF, nr, "new", &input,
-				    offsetof(struct ginput, data) + input.data_len);
+		keep_if_new(L_DIFF, nr, &input, &m, cov, &r);
 		if (!results_equal(&m, &k, why, sizeof(why))) {
 			settle(nr, &input, false);
 			pair_down(&p);	/* the next input starts on the same page */
@@ -691,13 +683,22 @@ static void mem_diff(const struct ginput *in)
 
 int replay_diff(uint64_t nr)
 {
-	struct gresult m, k;
 	struct rng r;
-	char why[256];
 
 	gen_query_caps();
 	rng_seed(&r, fz_seed, L_DIFF, nr);
 	gen_guest(&input, &r, 0);
+	return replay_diff_in(&input, nr);
+}
+
+/* Run @in on both, fresh VMs, and explain what differs. */
+int replay_diff_in(const struct ginput *in, uint64_t nr)
+{
+	struct gresult m, k;
+	char why[256];
+
+	if (in != &input)
+		memcpy(&input, in, ginput_size(in));
 	ginput_print(&input, "input:");
 	if (getenv("MVFUZZ_REPEAT")) {
 		eng_repeat(ENG_MV, &input, atoi(getenv("MVFUZZ_REPEAT")), FRESH_TIMEOUT_MS);

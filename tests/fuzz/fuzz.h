@@ -108,6 +108,8 @@ struct fz_shared {
 	uint64_t sig_new;
 	uint64_t cov_new;
 	uint64_t corpus_saved;
+	uint64_t mutants;	/* guest inputs made by mutation (KCOV mode) */
+	uint64_t cov_edges;	/* distinct edges (hashed) KCOV saw */
 	uint64_t kills;
 	uint64_t races;
 	/* VM IDs the netlink lanes leave alone (guest and differential VMs). */
@@ -131,6 +133,7 @@ extern uint64_t fz_seed;
 extern int fz_verbose;
 extern const char *fz_corpus_dir;
 extern bool fz_kvm;		/* KVM is there for the differential lane */
+extern bool fz_mutant;		/* this lane's case is a mutant (guide.c) */
 
 static inline void fz_add(uint64_t *p, uint64_t n)
 {
@@ -198,6 +201,8 @@ void cov_case_begin(struct cov *c);
  */
 bool cov_case_end(struct cov *c);
 const char *cov_backend(void);
+/* KCOV works in this process: the guest lanes mutate what reached new code. */
+bool cov_guided(void);
 /* A cheap outcome signature: true the first time @sig is seen. */
 bool sig_new(uint64_t sig);
 uint64_t sig_hash(const void *p, size_t n, uint64_t h);
@@ -221,6 +226,8 @@ int replay_guest(uint64_t nr);
 int replay_diff(uint64_t nr);
 int replay_race(uint64_t nr);
 int replay_kill(uint64_t nr);
+/* mvfuzz -f FILE: a guest input saved in the corpus. */
+int replay_file(const char *path);
 
 /* The case a lane works on, for reports: "diff:1234". */
 const char *case_name(enum lane lane, uint64_t nr);

@@ -208,6 +208,21 @@ void eng_repeat(enum eng_kind kind, const struct ginput *in, int n, unsigned int
 void gen_query_caps(void);
 /* A signature of a guest outcome, for sig_new(). */
 uint64_t guest_sig(const struct ginput *in, const struct gresult *r, int lane);
+
+/* ---- coverage guidance and input files (guide.c) ---- */
+size_t ginput_size(const struct ginput *in);
+/* Keep @in as a parent of mutants (it reached new code). */
+void gq_add(const struct ginput *in, struct rng *r);
+/* With KCOV, half the time: a mutant of a kept input, saved to the corpus. */
+bool gq_mutant(struct ginput *out, enum lane lane, uint64_t nr);
+/* Corpus and mutant parents after a case (outcome signature, coverage). */
+void keep_if_new(enum lane lane, uint64_t nr, const struct ginput *in,
+		 const struct gresult *res, struct cov *cov, struct rng *r);
+/* "reproduce: make fuzz ..." for case @nr of @lane (fz_mutant: its file). */
+void say_reproduce(enum lane lane, uint64_t nr);
+int ginput_load(const char *path, struct ginput *in);
+int replay_diff_in(const struct ginput *in, uint64_t nr);
+int replay_guest_in(const struct ginput *in, uint64_t nr);
 /* Hash of the data and stack pages (what the differential compares). */
 uint64_t eng_memhash(struct engine *e);
 

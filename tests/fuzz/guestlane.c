@@ -46,13 +46,18 @@ static void check_stats(struct engine *e, uint64_t nr)
 			   (unsigned long long)st.balloon_target);
 }
 
-static void guest_case(struct engine *e, struct cov *cov, uint64_t nr, bool replay)
+/* Case @nr; @in: run that input instead of case @nr's (a replay). */
+static void guest_case(struct engine *e, struct cov *cov, uint64_t nr, bool replay,
+		       const struct ginput *in)
 {
 	struct gresult res;
 	struct rng r;
 
 	rng_seed(&r, fz_seed, L_GUEST, nr);
-	gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
+	if (in)
+		memcpy(&input, in, ginput_size(in));
+	else if (!(fz_mutant = gq_mutant(&input, L_GUEST, nr)))
+		gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
 	if (replay)
 		ginput_print(&input, "input:");
 	/* the VMM side of ballooning, now and then */
@@ -87,12 +92,12 @@ static void guest_case(struct engine *e, struct cov *cov, uint64_t nr, bool repl
 			    b[3], b[4], b[5], b[6], b[7]);
 		}
 	}
-	if (res.o == O_ERROR && res.err != EINTR)
+	if (res.o == O_ERROR && res.err != EINTR) {
 		api_violation("case=%s: MV_RUN failed: %s", case_name(L_GUEST, nr),
 			      strerror(res.err));
-	if (sig_new(guest_sig(&input, &res, L_GUEST)) | cov_case_end(cov))
-		corpus_save(L_GUEST, nr, "new", &input,
-			    offsetof(struct ginput, data) + input.data_len);
+		say_reproduce(L_GUEST, nr);
+	}
+	keep_if_new(L_GUEST, nr, &input, &res, cov, &r);
 	if (nr % 64 == 0 || replay)
 		check_stats(e, nr);
 }
@@ -114,7 +119,7 @@ void lane_guest(void)
 			usleep(10000);
 			continue;
 		}
-		guest_case(&e, cov, nr, false);
+		guest_case(&e, cov, nr, false, NULL);
 		fz_add(&my->cases, 1);
 	}
 	if (e.run)
@@ -122,6 +127,12 @@ void lane_guest(void)
 }
 
 int replay_guest(uint64_t nr)
+{
+	return replay_guest_in(NULL, nr);
+}
+
+/* Case @nr, or @in if not NULL, by itself on a fresh VM. */
+int replay_guest_in(const struct ginput *in, uint64_t nr)
 {
 	struct cov *cov = cov_thread_init();
 	const char *rep = getenv("MVFUZZ_REPEAT");
@@ -135,11 +146,14 @@ int replay_guest(uint64_t nr)
 
 		eng_destroy(&e);
 		rng_seed(&r, fz_seed, L_GUEST, nr);
-		gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
+		if (in)
+			memcpy(&input, in, ginput_size(in));
+		else
+			gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
 		eng_repeat(ENG_MV, &input, atoi(rep), GUEST_TIMEOUT_MS);
 		return 0;
 	}
-	guest_case(&e, cov, nr, true);
+	guest_case(&e, cov, nr, true, in);
 	eng_destroy(&e);
 	return 0;
 }

@@ -4,7 +4,8 @@
  * a while or for one case.
  *
  *   mvfuzz [-s SEED] [-t SECONDS] [-l LANES] [-c CORPUS_DIR] [-k] [-v]
- *   mvfuzz -s SEED -r LANE:CASE       run one case by itself
+ *   mvfuzz -s SEED -r LANE:CASE[-CASE] run cases by themselves
+ *   mvfuzz -f CORPUS_FILE             run a saved guest input by itself
  *
  * LANES is a comma-separated list (default: all): ioctl, netlink, nluser,
  * guest, diff, race, kill.  -k: no KVM (no differential runs).  The run
@@ -57,6 +58,7 @@ uint64_t fz_seed = 1;
 int fz_verbose;
 const char *fz_corpus_dir;
 bool fz_kvm;
+bool fz_mutant;
 
 static uint64_t fz_seconds = 60;
 
@@ -425,7 +427,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mvfuzz [-s SEED] [-t SECONDS] [-l LANES] [-c CORPUS_DIR] [-k] [-v]\n"
-		"       mvfuzz -s SEED -r LANE:CASE\n"
+		"       mvfuzz -s SEED -r LANE:CASE[-CASE]\n"
+		"       mvfuzz -f CORPUS_FILE        (a guest input: diff-* or guest-*)\n"
 		"lanes: ioctl,netlink,nluser,guest,diff,race,kill (default: all)\n");
 	exit(2);
 }
@@ -434,7 +437,7 @@ int main(int argc, char **argv)
 {
 	pid_t pids[L_NR] = { 0 };
 	bool on[L_NR], want_kvm = true, fail;
-	const char *replay = NULL;
+	const char *replay = NULL, *replay_path = NULL;
 	uint64_t t0, last_progress, last_inflight, secs;
 	struct mv_info info = { 0 };
 	pthread_t kmsg;
@@ -442,7 +445,7 @@ int main(int argc, char **argv)
 
 	for (l = 0; l < L_NR; l++)
 		on[l] = true;
-	while ((opt = getopt(argc, argv, "s:t:l:c:r:kv")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:l:c:r:f:kv")) != -1) {
 		switch (opt) {
 		case 's':
 			fz_seed = strtoull(optarg, NULL, 10);
@@ -459,6 +462,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			replay = optarg;
+			break;
+		case 'f':
+			replay_path = optarg;
 			break;
 		case 'k':
 			want_kvm = false;
@@ -484,7 +490,16 @@ int main(int argc, char **argv)
 	}
 	if (fz_corpus_dir)
 		mkdir(fz_corpus_dir, 0755);
-	setup_kvm(want_kvm && (on[L_DIFF] || replay));
+	setup_kvm(want_kvm && (on[L_DIFF] || replay || replay_path));
+
+	if (replay_path) {
+		lane_enter(L_DIFF);
+		fz_verbose++;
+		say("# replay seed=%llu file=%s", (unsigned long long)fz_seed, replay_path);
+		ret = replay_file(replay_path);
+		say("# replay done: %s", ret ? "bad" : "ok");
+		return ret;
+	}
 
 	if (replay) {
 		char *colon = strchr(replay, ':');
@@ -517,6 +532,9 @@ int main(int argc, char **argv)
 	say("# mvfuzz seed=%llu seconds=%llu coverage=%s kvm=%s corpus=%s", (unsigned long long)fz_seed,
 	    (unsigned long long)fz_seconds, cov_backend(), fz_kvm ? "npt=0" : "none",
 	    fz_corpus_dir ? fz_corpus_dir : "none");
+	say("# mode: %s", strcmp(cov_backend(), "kcov") ?
+	    "blind (no /sys/kernel/debug/kcov): fresh inputs only, the corpus keeps new outcome signatures" :
+	    "KCOV-guided: edges of the module's ioctl, netlink and run paths; half the guest-lane cases mutate inputs that reached new edges");
 	pthread_create(&kmsg, NULL, kmsg_watch, NULL);
 	t0 = last_progress = last_inflight = now_ms();
 	for (l = 0; l < L_NR; l++) {
@@ -597,7 +615,7 @@ int main(int argc, char **argv)
 	if (!secs)
 		secs = 1;
 	fail = tap_report(on, secs);
-	say("FUZZ seed=%llu seconds=%llu cases=%llu exec/s=%.0f ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu host_faults=%llu known=%llu nondet=%llu history=%llu rejected=%llu api_violations=%llu fuzzer_errors=%llu kills=%llu races=%llu signatures=%llu coverage=%s coverage_new=%llu corpus=%llu result=%s",
+	say("FUZZ seed=%llu seconds=%llu cases=%llu exec/s=%.0f ioctls=%llu netlink=%llu guest_runs=%llu differential=%llu divergences=%llu host_faults=%llu known=%llu nondet=%llu history=%llu rejected=%llu api_violations=%llu fuzzer_errors=%llu kills=%llu races=%llu signatures=%llu coverage=%s coverage_new=%llu coverage_edges=%llu mutants=%llu corpus=%llu result=%s",
 	    (unsigned long long)fz_seed, (unsigned long long)secs,
 	    (unsigned long long)SUM(cases), (double)SUM(cases) / secs,
 	    (unsigned long long)SUM(ioctls), (unsigned long long)SUM(netlink),
@@ -608,7 +626,8 @@ int main(int argc, char **argv)
 	    (unsigned long long)fz->api_violations, (unsigned long long)fz->fuzzer_errors,
 	    (unsigned long long)fz->kills, (unsigned long long)fz->races,
 	    (unsigned long long)fz->sig_new, cov_backend(),
-	    (unsigned long long)fz->cov_new,
+	    (unsigned long long)fz->cov_new, (unsigned long long)fz->cov_edges,
+	    (unsigned long long)fz->mutants,
 	    (unsigned long long)fz->corpus_saved, fail ? "fail" : "ok");
 	return fail;
 }
