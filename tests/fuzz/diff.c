@@ -24,7 +24,7 @@
 
 const char *const known_names[KD_NR] = {
 	"mv-emulation", "mv-page-table", "msr", "kvm-emulation", "hypercall",
-	"time", "cpuid", "tcg-fetch", "shutdown-state", "mv-bug-rf", "mv-bug-tf",
+	"time", "cpuid", "tcg-fetch", "shutdown-state", "kvm-stuck", "mv-bug-rf", "mv-bug-tf",
 	"mv-bug-strio", "mv-bug-cr0",
 };
 
@@ -412,6 +412,15 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	 * needed much of the budget too (a guest that spins on one and not
 	 * the other is a divergence: a livelock, or a missed exit).
 	 */
+	/*
+	 * KVM spun, without an exit, on the very instruction the two differ
+	 * at, where minivisor went on (seen: a write into the code page being
+	 * executed, under npt=0): KVM's livelock, not ours.
+	 */
+	if (k->o == O_TIMEOUT && !k->user_exits && state_defined(m->o) && t >= 0 &&
+	    (uint32_t)t < in->nins &&
+	    k->sregs.cs.base + k->regs.rip == in->code_va + in->ins_off[t])
+		return KD_KVM_STUCK;
 	if ((m->o == O_TIMEOUT || m->o == O_BUDGET) && (k->o == O_TIMEOUT || k->o == O_BUDGET ||
 							k->us > FRESH_TIMEOUT_MS * 500ull ||
 							k->user_exits > 1000))

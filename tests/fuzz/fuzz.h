@@ -59,6 +59,7 @@ enum known_div {
 	KD_CPUID,		/* CPUID leaves KVM computes itself */
 	KD_TCG_FETCH,		/* TCG: a fetch from MMIO / outside RAM */
 	KD_SHUTDOWN_STATE,	/* state after a shutdown is undefined */
+	KD_KVM_STUCK,		/* KVM makes no progress at an instruction minivisor runs */
 	/*
 	 * minivisor bugs, reproduced by tests/fuzzfound_test.c: counted
 	 * and shown, not failed, until fixed (then drop the class).
