@@ -312,19 +312,30 @@ static unsigned int template_opcode(const struct ginput *in, int t, int64_t *rcx
 }
 
 /*
- * The last byte of template @t: a string-I/O template ends with its
- * one-byte opcode, after the MOVs that set up rCX and rDX.
+ * Whether template @t is, or begins with, a string I/O instruction: the
+ * string-I/O template ends with its one-byte opcode (after the MOVs that
+ * set up rCX and rDX); raw bytes may begin with one (after prefixes).
  */
-static unsigned int template_last(const struct ginput *in, int t)
+static bool template_strio(const struct ginput *in, int t)
 {
 	const uint8_t *c = code_of(in);
 	uint32_t at, end;
 
 	if (!c || t < 0 || (uint32_t)t >= in->nins)
-		return 0;
+		return false;
 	at = in->ins_off[t];
 	end = (uint32_t)t + 1 < in->nins ? in->ins_off[t + 1] : in->code_len;
-	return end > at ? c[end - 1] : 0;
+	if (end > at && (c[end - 1] & 0xfc) == 0x6c)
+		return true;
+	for (; at < end; at++) {
+		uint8_t b = c[at];
+
+		if (b != 0x66 && b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0x26 &&
+		    b != 0x2e && b != 0x36 && b != 0x3e && b != 0x64 && b != 0x65 &&
+		    !(in->mode == GM_LONG && (b & 0xf0) == 0x40))
+			return (b & 0xfc) == 0x6c;
+	}
+	return false;
 }
 
 /*
@@ -396,7 +407,7 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	 * INS/OUTS and KVM saw a #PF, #GP or #SS: minivisor did the I/O and
 	 * moved on (it never checks the segment; a #PF it queues it ignores)
 	 */
-	if ((template_last(in, t) & 0xfc) == 0x6c && k->o == O_EXCEPTION &&
+	if (template_strio(in, t) && k->o == O_EXCEPTION &&
 	    (k->vector == 14 || k->vector == 13 || k->vector == 12))
 		return KD_MV_BUG_STRIO;
 
