@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make fuzz [FUZZ_SECONDS=s] [SEED=n] [LANES=a,b] [REPLAY=lane:case[-case]]
-#           [REPLAY_FILE=build/fuzz/corpus/diff-SEED-CASE.mut]:
+#           [REPLAY_FILE=build/fuzz/corpus/diff-SEED-CASE.div]:
 # boot the test machine and run mvfuzz (tests/fuzz) in it for FUZZ_SECONDS
 # (default 180; FUZZ_S is the same) with SEED (default: a new one, printed),
 # then check that the module unloads and that the kernel log is clean.
@@ -12,7 +12,7 @@
 # and "N passed, N failed"; exits 1 when anything failed.  REPLAY runs
 # those cases by themselves, verbosely, and reports whether they were bad;
 # REPLAY_FILE does the same for a guest input saved in a corpus (a mutant
-# of KCOV-guided fuzzing, or any .new/.div file).
+# or any corpus file: .new, .mut, .div).
 # Logs and the corpus (the inputs that showed something new, and every
 # divergence's input): build/fuzz/ (MV_FUZZ_DIR).
 . "$(dirname "$0")/lib.sh"

@@ -597,7 +597,7 @@ void lane_diff(void)
 		rng_seed(&r, fz_seed, L_DIFF, nr);
 		fz_mutant = gq_mutant(&input, L_DIFF, nr);
 		if (!fz_mutant)
-			gen_guest(&input, &r, 0);
+			gen_guest(&input, &r, lane_gen_flags(L_DIFF));
 		/*
 		 * Now and then no KVM VM exists for a while: minivisor's world
 		 * switch without another hypervisor's SVM on (and kvm_amd

@@ -77,6 +77,7 @@ extern const char *const known_names[KD_NR];
 struct lane_stat {
 	uint64_t cases;
 	uint64_t cur_case;
+	uint64_t cur_parent;	/* a mutant's parent case + 1; 0: a fresh case */
 	uint64_t heartbeat_ms;
 	uint64_t ioctls;
 	uint64_t netlink;

@@ -211,14 +211,14 @@ uint64_t guest_sig(const struct ginput *in, const struct gresult *r, int lane);
 
 /* ---- coverage guidance and input files (guide.c) ---- */
 size_t ginput_size(const struct ginput *in);
-/* Keep @in as a parent of mutants (it reached new code). */
-void gq_add(const struct ginput *in, struct rng *r);
-/* With KCOV, half the time: a mutant of a kept input, saved to the corpus. */
+uint32_t lane_gen_flags(enum lane lane);
+/* With KCOV, half the time: a mutant of a kept input (fz_mutant). */
 bool gq_mutant(struct ginput *out, enum lane lane, uint64_t nr);
+int replay_mutant(enum lane lane, uint64_t nr, uint64_t parent);
 /* Corpus and mutant parents after a case (outcome signature, coverage). */
 void keep_if_new(enum lane lane, uint64_t nr, const struct ginput *in,
 		 const struct gresult *res, struct cov *cov, struct rng *r);
-/* "reproduce: make fuzz ..." for case @nr of @lane (fz_mutant: its file). */
+/* "reproduce: make fuzz ..." for case @nr of @lane (a mutant: with its parent). */
 void say_reproduce(enum lane lane, uint64_t nr);
 int ginput_load(const char *path, struct ginput *in);
 int replay_diff_in(const struct ginput *in, uint64_t nr);

@@ -57,7 +57,7 @@ static void guest_case(struct engine *e, struct cov *cov, uint64_t nr, bool repl
 	if (in)
 		memcpy(&input, in, ginput_size(in));
 	else if (!(fz_mutant = gq_mutant(&input, L_GUEST, nr)))
-		gen_guest(&input, &r, GI_HYPERCALLS | GI_EVENTS | GI_NONDET);
+		gen_guest(&input, &r, lane_gen_flags(L_GUEST));
 	if (replay)
 		ginput_print(&input, "input:");
 	/* the VMM side of ballooning, now and then */

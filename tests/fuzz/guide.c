@@ -2,16 +2,16 @@
 /*
  * Coverage guidance for the guest lanes, and guest inputs as files.
  *
- * With KCOV (cov_guided()), a lane keeps the inputs that reached module
- * code no earlier case reached (up to GQ_MAX, the newest replacing a
- * random one) and makes half of its cases mutants of them instead of
+ * With KCOV (cov_guided()), a lane keeps the fresh inputs that reached
+ * module code no earlier case reached (up to GQ_MAX, the newest replacing
+ * a random one) and makes half of its cases mutants of them instead of
  * fresh inputs: a few body bytes replaced or flipped, a register or
- * RFLAGS bit changed, a data byte or a page-table bit flipped.  Whether
- * case N is a mutant, and of what, depends on what earlier cases found,
- * so a mutant is written to the corpus before it runs
- * (<lane>-<seed>-<case>.mut) and replayed from that file
- * (make fuzz REPLAY_FILE=...); fresh cases stay reproducible from the
- * seed alone, the same in both modes.  Blind mode has no mutants.
+ * RFLAGS bit changed, a data byte or a page-table bit flipped.  A mutant
+ * is a function of its parent, a fresh case M, and of (seed, lane, its own
+ * number N) only, so "REPLAY=lane:N@M" makes it again from the seed (the
+ * in-flight lines name the parent: a machine that dies takes no corpus
+ * with it).  Only fresh inputs are parents, for that reason.  Fresh cases
+ * are the same in both modes; blind mode has no mutants.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,23 +26,35 @@
 
 #define GQ_MAX	32
 
-static struct ginput *gq[GQ_MAX];
+static struct {
+	struct ginput *in;
+	uint64_t nr;		/* the fresh case it is */
+} gq[GQ_MAX];
 static unsigned int gq_len;
 static const char *replaying;	/* the file replay_file() runs */
+static uint64_t parent;		/* fz_mutant: the case it mutates */
 
 size_t ginput_size(const struct ginput *in)
 {
 	return offsetof(struct ginput, data) + in->data_len;
 }
 
-void gq_add(const struct ginput *in, struct rng *r)
+/* What the generator may put in each lane's inputs. */
+uint32_t lane_gen_flags(enum lane lane)
+{
+	return lane == L_GUEST ? GI_HYPERCALLS | GI_EVENTS | GI_NONDET : 0;
+}
+
+static void gq_add(const struct ginput *in, uint64_t nr, struct rng *r)
 {
 	unsigned int i = gq_len < GQ_MAX ? gq_len++ : rn(r, GQ_MAX);
 
-	if (!gq[i])
-		gq[i] = malloc(sizeof(*in));
-	if (gq[i])
-		memcpy(gq[i], in, ginput_size(in));
+	if (!gq[i].in)
+		gq[i].in = malloc(sizeof(*in));
+	if (!gq[i].in)
+		return;
+	memcpy(gq[i].in, in, ginput_size(in));
+	gq[i].nr = nr;
 }
 
 static struct gchunk *chunk_at(struct ginput *in, uint32_t lo, uint32_t hi, struct rng *r)
@@ -90,24 +102,57 @@ static void mutate_once(struct ginput *in, struct rng *r)
 	}
 }
 
-bool gq_mutant(struct ginput *out, enum lane lane, uint64_t nr)
+/* The mutation of case @nr of @lane: its own stream, two draws to skip. */
+static void gq_mutate(struct ginput *in, enum lane lane, uint64_t nr, bool replay)
 {
 	struct rng r;
 	int i, n;
 
+	rng_seed(&r, fz_seed ^ 0x6d7574616e74ull, lane, nr);
+	if (replay) {		/* what gq_mutant() drew to decide and to pick */
+		rnd(&r);
+		rnd(&r);
+	}
+	n = rrange(&r, 1, 4);
+	for (i = 0; i < n; i++)
+		mutate_once(in, &r);
+}
+
+bool gq_mutant(struct ginput *out, enum lane lane, uint64_t nr)
+{
+	struct rng r;
+	unsigned int i;
+
+	my->cur_parent = 0;
 	if (!cov_guided() || !gq_len)
 		return false;
-	/* its own stream: a fresh case draws what it would draw blind */
 	rng_seed(&r, fz_seed ^ 0x6d7574616e74ull, lane, nr);
 	if (!rpct(&r, 50))
 		return false;
-	memcpy(out, gq[rn(&r, gq_len)], sizeof(*out));
-	n = rrange(&r, 1, 4);
-	for (i = 0; i < n; i++)
-		mutate_once(out, &r);
-	corpus_save(lane, nr, "mut", out, ginput_size(out));
+	i = rn(&r, gq_len);
+	memcpy(out, gq[i].in, ginput_size(gq[i].in));
+	parent = gq[i].nr;
+	my->cur_parent = parent + 1;
+	gq_mutate(out, lane, nr, true);
 	fz_add(&fz->mutants, 1);
 	return true;
+}
+
+/* REPLAY=lane:nr@parent: case @parent made again, then mutated as @nr was. */
+int replay_mutant(enum lane lane, uint64_t nr, uint64_t par)
+{
+	static struct ginput in;
+	struct rng r;
+
+	gen_query_caps();
+	rng_seed(&r, fz_seed, lane, par);
+	gen_guest(&in, &r, lane_gen_flags(lane));
+	gq_mutate(&in, lane, nr, true);
+	fz_mutant = true;
+	parent = par;
+	if (lane == L_GUEST)
+		return replay_guest_in(&in, nr);
+	return replay_diff_in(&in, nr);
 }
 
 int ginput_load(const char *path, struct ginput *in)
@@ -137,17 +182,17 @@ int ginput_load(const char *path, struct ginput *in)
 
 /*
  * After a case: an outcome not seen before or new coverage puts the input
- * in the corpus; new coverage also makes it a parent of mutants.
+ * in the corpus; new coverage also makes a fresh input a parent of mutants.
  */
 void keep_if_new(enum lane lane, uint64_t nr, const struct ginput *in,
 		 const struct gresult *res, struct cov *cov, struct rng *r)
 {
 	bool sig = sig_new(guest_sig(in, res, lane)), cov_new = cov_case_end(cov);
 
-	if (cov_new)
-		gq_add(in, r);
-	if ((sig || cov_new) && !fz_mutant)	/* a mutant is there already */
-		corpus_save(lane, nr, "new", in, ginput_size(in));
+	if (cov_new && !fz_mutant)
+		gq_add(in, nr, r);
+	if (sig || cov_new)
+		corpus_save(lane, nr, fz_mutant ? "mut" : "new", in, ginput_size(in));
 }
 
 void say_reproduce(enum lane lane, uint64_t nr)
@@ -155,8 +200,9 @@ void say_reproduce(enum lane lane, uint64_t nr)
 	if (replaying)
 		say("  reproduce: make fuzz REPLAY_FILE=%s", replaying);
 	else if (fz_mutant)
-		say("  reproduce: make fuzz REPLAY_FILE=build/fuzz/corpus/%s-%llu-%llu.mut (a mutant: no seed makes it again)",
-		    lane_names[lane], (unsigned long long)fz_seed, (unsigned long long)nr);
+		say("  reproduce: make fuzz SEED=%llu REPLAY=%s@%llu (a mutant of case %llu)",
+		    (unsigned long long)fz_seed, case_name(lane, nr),
+		    (unsigned long long)parent, (unsigned long long)parent);
 	else
 		say("  reproduce: make fuzz SEED=%llu REPLAY=%s", (unsigned long long)fz_seed,
 		    case_name(lane, nr));

@@ -79,10 +79,18 @@ static void in_flight(char *buf, size_t len)
 	int l;
 
 	buf[0] = 0;
-	for (l = 0; l < L_NR; l++)
-		if (fz->lane[l].pid)
-			o += snprintf(buf + o, o < len ? len - o : 0, "%s ",
-				      case_name(l, fz_get(&fz->lane[l].cur_case)));
+	for (l = 0; l < L_NR; l++) {
+		uint64_t par = fz_get(&fz->lane[l].cur_parent);
+
+		if (!fz->lane[l].pid)
+			continue;
+		o += snprintf(buf + o, o < len ? len - o : 0, "%s",
+			      case_name(l, fz_get(&fz->lane[l].cur_case)));
+		if (par)
+			o += snprintf(buf + o, o < len ? len - o : 0, "@%llu",
+				      (unsigned long long)par - 1);
+		o += snprintf(buf + o, o < len ? len - o : 0, " ");
+	}
 }
 
 static void *kmsg_watch(void *arg)
@@ -427,7 +435,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mvfuzz [-s SEED] [-t SECONDS] [-l LANES] [-c CORPUS_DIR] [-k] [-v]\n"
-		"       mvfuzz -s SEED -r LANE:CASE[-CASE]\n"
+		"       mvfuzz -s SEED -r LANE:CASE[-CASE]  (LANE:CASE@PARENT: a mutant)\n"
 		"       mvfuzz -f CORPUS_FILE        (a guest input: diff-* or guest-*)\n"
 		"lanes: ioctl,netlink,nluser,guest,diff,race,kill (default: all)\n");
 	exit(2);
@@ -515,9 +523,18 @@ int main(int argc, char **argv)
 		lane_enter(l);
 		fz_verbose++;
 		{
-			char *dash = strchr(colon + 1, '-');
+			char *dash = strchr(colon + 1, '-'), *at = strchr(colon + 1, '@');
 			uint64_t a = strtoull(colon + 1, NULL, 10), b = dash ? strtoull(dash + 1, NULL, 10) : a, c;
 
+			if (at) {	/* a mutant: lane:case@parent */
+				if (l != L_GUEST && l != L_DIFF)
+					usage();
+				say("# replay seed=%llu case=%s:%llu, a mutant of case %s", (unsigned long long)fz_seed,
+				    replay, (unsigned long long)a, at + 1);
+				ret = replay_mutant(l, a, strtoull(at + 1, NULL, 10));
+				say("# replay done: %s", ret ? "bad" : "ok");
+				return ret;
+			}
 			ret = 0;
 			for (c = a; c <= b; c++) {
 				say("# replay seed=%llu case=%s:%llu", (unsigned long long)fz_seed,
@@ -534,7 +551,7 @@ int main(int argc, char **argv)
 	    fz_corpus_dir ? fz_corpus_dir : "none");
 	say("# mode: %s", strcmp(cov_backend(), "kcov") ?
 	    "blind (no /sys/kernel/debug/kcov): fresh inputs only, the corpus keeps new outcome signatures" :
-	    "KCOV-guided: edges of the module's ioctl, netlink and run paths; half the guest-lane cases mutate inputs that reached new edges");
+	    "KCOV-guided: edges of the module's ioctl, netlink and run paths; half the guest-lane cases mutate fresh inputs that reached new edges (case N@M: a mutant of case M)");
 	pthread_create(&kmsg, NULL, kmsg_watch, NULL);
 	t0 = last_progress = last_inflight = now_ms();
 	for (l = 0; l < L_NR; l++) {
