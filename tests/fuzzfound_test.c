@@ -20,7 +20,7 @@
 #include "tvm.h"
 
 enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
-       T_INS_ES_CODE };
+       T_INS_ES_CODE, T_INS_PF_MMIO };
 
 FIXTURE(found) {
 	struct tvm t;
@@ -63,9 +63,11 @@ static int report(struct __test_metadata *_metadata, struct tvm *t, int test)
 
 	ASSERT_EQ(0, tvm_load(t, "fuzzfound32"));
 	ASSERT_EQ(0, tvm_args(t, test, NULL, 0));
-	while ((e = tvm_run(t)) == TVM_EXIT_IO &&
-	       (t->io.port == PORT_TEST || t->io.port == PORT_TEST_IN)) {
-		if (t->io.in) {
+	while ((e = tvm_run(t)) == TVM_EXIT_MMIO ||
+	       (e == TVM_EXIT_IO && (t->io.port == PORT_TEST || t->io.port == PORT_TEST_IN))) {
+		if (e == TVM_EXIT_MMIO) {
+			memset(t->mmio.data, 0, 8);
+		} else if (t->io.in) {
 			memset(t->io.data, 0x5a, t->io.size * t->io.count);
 			ios += 0x100;
 		} else {
@@ -228,6 +230,20 @@ TEST_F(found, ins_through_a_code_segment_faults)
 	EXPECT_EQ(0, self->t.uc.args[3] >> 8) {
 		TH_LOG("EDI moved by %llu", (unsigned long long)self->t.uc.args[3] >> 8);
 	}
+	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]);
+}
+
+/*
+ * The guest lane's API-VIOLATION seed=21 case=guest:2708 (MV_RUN failed
+ * with EINVAL; not on a fresh VM): the same INS, after an MMIO access.
+ * The stale vcpu->mmio_gpa is then outside RAM, mv_mem_copy() refuses
+ * it, and MV_RUN fails with EINVAL: a guest makes its VMM's MV_RUN fail.
+ */
+TEST_F(found, ins_into_a_missing_page_after_mmio_faults)
+{
+	report(_metadata, &self->t, T_INS_PF_MMIO);
+	EXPECT_EQ(1, self->t.uc.args[2]);
+	EXPECT_EQ(0, self->t.uc.args[3] >> 8);
 	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]);
 }
 

@@ -9,7 +9,7 @@
 #include "pt.h"
 
 enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
-       T_INS_ES_CODE };
+       T_INS_ES_CODE, T_INS_PF_MMIO };
 
 #define RFLAGS_TF	0x100u
 #define RFLAGS_RF	0x10000u
@@ -163,6 +163,27 @@ static void test_cr0_reserved(void)
 	ucall(UCALL_SYNC, back & rsvd, 0, some, 0);
 }
 
+/*
+ * The same INSB into a missing page, after an MMIO read: the stale
+ * address is then outside RAM.  Reports as test_ins_pf() (if it gets to).
+ */
+static void test_ins_pf_mmio(void)
+{
+	uint8_t *dst = hole;
+	struct pt kpt;
+	uint32_t at;
+
+	(void)*(volatile uint32_t *)0xd0000000u;
+	unmap_hole(&kpt);
+	asm volatile("movl $1f, %0\n\t"
+		     "movl $2f, %2\n"
+		     "1:\tinsb\n"
+		     "2:"
+		     : "=r"(at), "+D"(dst), "=m"(resume_ip) : "d"(PORT_TEST_IN) : "memory");
+	pt_deactivate();
+	ucall(UCALL_SYNC, seen_ip, at, count, ((uintptr_t)dst - (uintptr_t)hole) << 8);
+}
+
 /* #GP: where; go on after the instruction, wherever the frame points. */
 static void on_gp(struct ex_regs *r)
 {
@@ -204,6 +225,7 @@ int guest_main(void)
 	case T_INS_PF: test_ins_pf(); break;
 	case T_CR0_RSVD: test_cr0_reserved(); break;
 	case T_INS_ES_CODE: test_ins_es_code(); break;
+	case T_INS_PF_MMIO: test_ins_pf_mmio(); break;
 	default:
 		guest_printf("unknown test %u\n", GARGS->test);
 		return 0x7e;
