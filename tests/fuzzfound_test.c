@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "tvm.h"
 
 enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
-       T_INS_ES_CODE, T_INS_PF_MMIO };
+       T_INS_ES_CODE, T_INS_PF_MMIO, T_PD_SELF_RMW };
 
 FIXTURE(found) {
 	struct tvm t;
@@ -38,8 +39,18 @@ FIXTURE_VARIANT_ADD(found, minivisor) {
 	.kind = TVM_MV,
 };
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 FIXTURE_SETUP(found)
 {
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+	/* A guest that makes no progress: the run returns after 5 s. */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(5);
 	ASSERT_EQ(0, mv_ensure_loaded());
 	if (variant->kind == TVM_KVM)
 		ASSERT_EQ(0, kvm_amd_load(NULL));
@@ -48,6 +59,7 @@ FIXTURE_SETUP(found)
 
 FIXTURE_TEARDOWN(found)
 {
+	alarm(0);
 	tvm_destroy(&self->t);
 }
 
@@ -75,7 +87,8 @@ static int report(struct __test_metadata *_metadata, struct tvm *t, int test)
 		}
 	}
 	ASSERT_EQ(TVM_EXIT_UCALL, e) {
-		TH_LOG("got %s (errno %d), console: %s", tvm_exit_name(e), t->err, t->console);
+		TH_LOG("got %s (errno %d)%s, console: %s", tvm_exit_name(e), t->err,
+		       e == TVM_EXIT_INTR ? ": no progress in 5 s" : "", t->console);
 	}
 	ASSERT_EQ(UCALL_SYNC, t->uc.cmd) {
 		TH_LOG("guest assert line %u: %s; console: %s", t->uc.line, t->uc.msg,
@@ -245,6 +258,25 @@ TEST_F(found, ins_into_a_missing_page_after_mmio_faults)
 	EXPECT_EQ(1, self->t.uc.args[2]);
 	EXPECT_EQ(0, self->t.uc.args[3] >> 8);
 	EXPECT_EQ(self->t.uc.args[1], self->t.uc.args[0]);
+}
+
+/*
+ * Found as DIVERGENCE seed=21 case=diff:167 (PAE, SHR of a dword at a VA
+ * that maps the guest's own page directory: KVM goes on, minivisor spins
+ * at that instruction until the VMM gives up).  The write faults on the
+ * write-protected directory; minivisor zaps that directory's shadow page
+ * to let the write through (it does not emulate a read-modify-write), the
+ * re-entry's fetch of the same instruction faults because the shadow is
+ * gone, rebuilding it write-protects the directory again, and so on: in
+ * the trace, 5100 rounds of "page_fault gva 0xfffff699 error 0x3",
+ * "sp_zap gfn 0x111 level 2", "page_fault gva 0x1002b error 0x10",
+ * "sp_new gfn 0x111" in 3 s, and the instruction never retires.  KVM
+ * emulates such a write.  Here: an ADD of 0 to an unused entry.
+ */
+TEST_F(found, rmw_of_own_page_directory_completes)
+{
+	report(_metadata, &self->t, T_PD_SELF_RMW);
+	EXPECT_EQ(0, self->t.uc.args[2]);
 }
 
 TEST_HARNESS_MAIN

@@ -25,7 +25,7 @@
 const char *const known_names[KD_NR] = {
 	"mv-emulation", "mv-page-table", "msr", "kvm-emulation", "hypercall",
 	"time", "cpuid", "tcg-fetch", "shutdown-state", "kvm-stuck", "mv-bug-rf", "mv-bug-tf",
-	"mv-bug-strio", "mv-bug-cr0",
+	"mv-bug-strio", "mv-bug-cr0", "mv-bug-stuck",
 };
 
 /*
@@ -432,6 +432,11 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	    (uint32_t)t < in->nins &&
 	    k->sregs.cs.base + k->regs.rip == in->code_va + in->ins_off[t])
 		return KD_KVM_STUCK;
+	/* the same the other way round: a minivisor bug (fuzzfound_test) */
+	if (m->o == O_TIMEOUT && k->o != O_TIMEOUT && k->o != O_BUDGET &&
+	    t >= 0 && (uint32_t)t < in->nins &&
+	    m->sregs.cs.base + m->regs.rip == in->code_va + in->ins_off[t])
+		return KD_MV_BUG_STUCK;
 	if ((m->o == O_TIMEOUT || m->o == O_BUDGET) && (k->o == O_TIMEOUT || k->o == O_BUDGET ||
 							k->us > FRESH_TIMEOUT_MS * 500ull ||
 							k->user_exits > 1000))

@@ -69,6 +69,8 @@ enum known_div {
 	KD_MV_BUG_STRIO,	/* INS/OUTS whose memory faults (#PF, or #GP/#SS it never
 				 * checks for): I/O done, registers advanced */
 	KD_MV_BUG_CR0,		/* reserved CR0 bits a MOV to CR0 set are kept */
+	KD_MV_BUG_STUCK,	/* spins at an instruction KVM completes (a write into
+				 * the page directory that maps it) */
 	KD_NR
 };
 

@@ -9,7 +9,7 @@
 #include "pt.h"
 
 enum { T_TF_CPUID = 1, T_TF_OUT, T_RF_UD, T_OUTS_PF, T_INS_PF, T_CR0_RSVD,
-       T_INS_ES_CODE, T_INS_PF_MMIO };
+       T_INS_ES_CODE, T_INS_PF_MMIO, T_PD_SELF_RMW };
 
 #define RFLAGS_TF	0x100u
 #define RFLAGS_RF	0x10000u
@@ -184,6 +184,32 @@ static void test_ins_pf_mmio(void)
 	ucall(UCALL_SYNC, seen_ip, at, count, ((uintptr_t)dst - (uintptr_t)hole) << 8);
 }
 
+/*
+ * PAE paging, the page directory that maps this code also mapped at
+ * ALIAS, and a read-modify-write (ADD of 0) of an unused entry through
+ * it: the instruction's fetch needs the directory, its write goes into
+ * it.  It completes, once.  Reports (1, 1, the entry after, 0).
+ */
+#define ALIAS	0x40000000u
+
+static void test_pd_self_rmw(void)
+{
+	volatile uint64_t *pde;
+	struct pt kpt;
+	uint64_t pd;
+
+	pt_pool_init(2 << 20, 3 << 20);
+	pt_init(&kpt, PM_PAE);
+	pt_identity(&kpt, 4 << 20);
+	pd = pt_get(&kpt, 0, 3) & ~0xfffull;
+	pt_map(&kpt, ALIAS, pd, 1, PTE_W);	/* before CR3: PAE latches PDPTEs */
+	pt_activate(&kpt);
+	pde = (volatile uint64_t *)(ALIAS + 8 * 511);	/* maps 0x3fe00000: unused */
+	asm volatile("addl $0, %0" : "+m"(*(volatile uint32_t *)pde) : : "memory");
+	pt_deactivate();
+	ucall(UCALL_SYNC, 1, 1, *(volatile uint32_t *)(uintptr_t)(pd + 8 * 511), 0);
+}
+
 /* #GP: where; go on after the instruction, wherever the frame points. */
 static void on_gp(struct ex_regs *r)
 {
@@ -226,6 +252,7 @@ int guest_main(void)
 	case T_CR0_RSVD: test_cr0_reserved(); break;
 	case T_INS_ES_CODE: test_ins_es_code(); break;
 	case T_INS_PF_MMIO: test_ins_pf_mmio(); break;
+	case T_PD_SELF_RMW: test_pd_self_rmw(); break;
 	default:
 		guest_printf("unknown test %u\n", GARGS->test);
 		return 0x7e;
