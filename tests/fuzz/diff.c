@@ -703,6 +703,21 @@ static void mem_diff(const struct ginput *in)
 				say("  memory %#x: mv %02x kvm %02x", G_DATA + i, a[i], b[i]);
 				n++;
 			}
+	/* MVFUZZ_PEEK=gpa,...: 16 bytes there on both, for hypotheses */
+	if (getenv("MVFUZZ_PEEK")) {
+		char *s = getenv("MVFUZZ_PEEK"), *end;
+
+		for (; *s; s = *end ? end + 1 : end) {
+			uint64_t gpa = strtoull(s, &end, 0);
+
+			if (end == s || eng_read(&p.mv, gpa, a, 16) || eng_read(&p.kvm, gpa, b, 16))
+				break;
+			for (i = 0; i < 16; i++)
+				if (a[i] != b[i])
+					say("  peek %#llx: mv %02x kvm %02x", (unsigned long long)gpa + i,
+					    a[i], b[i]);
+		}
+	}
 	pair_down(&p);
 }
 
