@@ -7,6 +7,8 @@
 #   make check-quick      build and boot the suite only (TESTS="a_test b_test"
 #                         for some binaries): no style, DKMS or no-SVM boot
 #   make unit             unit tests of module code, in userspace (no guest)
+#   make fuzz             fuzz ioctls, netlink, guests (against KVM) and races
+#                         (FUZZ_SECONDS=s SEED=n LANES=a,b REPLAY=lane:case)
 #   make bench            side-by-side figures against KVM
 #   make bench-ab BASE=r  this module's exit/paging figures against revision r's
 #   make shell            boot the test machine to an interactive shell
@@ -58,6 +60,9 @@ check-quick:
 unit:
 	$(MAKE) -C tests/unit check
 
+fuzz:
+	scripts/fuzz.sh
+
 bench:
 	scripts/bench.sh
 
@@ -84,4 +89,4 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check check-quick \
-	unit bench bench-ab shell demo style module-clean clean
+	unit fuzz bench bench-ab shell demo style module-clean clean
