@@ -20,6 +20,25 @@
 
 #define OP2(b)	MV_OP2(b)
 
+/*
+ * An instruction minivisor completed for a single-stepping guest traps
+ * after it, as the CPU would have (KVM: kvm_vcpu_do_singlestep()); our own
+ * single step past an NMI handler's IRET is not the guest's.
+ */
+static void mv_singlestep_trap(struct mv_vcpu *vcpu)
+{
+	if (!(vcpu->rflags & X86_EFLAGS_TF) || vcpu->nmi_singlestep)
+		return;
+	vcpu->dr6 |= DR_STEP;
+	mv_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+}
+
+void mv_complete_insn(struct mv_vcpu *vcpu, u64 next_rip)
+{
+	vcpu->rip = next_rip;
+	mv_singlestep_trap(vcpu);
+}
+
 static void mv_advance(struct mv_vcpu *vcpu, unsigned int len)
 {
 	u64 rip = vcpu->rip + len;
@@ -29,6 +48,7 @@ static void mv_advance(struct mv_vcpu *vcpu, unsigned int len)
 	if (mv_code_size(vcpu) == 2)
 		rip &= 0xffff;
 	vcpu->rip = rip;
+	mv_singlestep_trap(vcpu);
 }
 
 /*
@@ -55,7 +75,7 @@ void mv_skip_decoded(struct mv_vcpu *vcpu)
 int mv_skip_insn(struct mv_vcpu *vcpu)
 {
 	if (vcpu->exit.next_rip) {
-		vcpu->rip = vcpu->exit.next_rip;
+		mv_complete_insn(vcpu, vcpu->exit.next_rip);
 		return MV_RET_GUEST;
 	}
 	if (mv_insn_fetch_decode(vcpu, &vcpu->insn))

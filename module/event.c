@@ -262,6 +262,18 @@ static bool mv_inject_nmi(struct mv_vcpu *vcpu)
 	return true;
 }
 
+/* Faults, as opposed to traps (#DB, #BP, #OF) and aborts (#DF, #MC). */
+static bool mv_exception_is_fault(u8 vector)
+{
+	switch (vector) {
+	case X86_TRAP_DB: case X86_TRAP_BP: case X86_TRAP_OF:
+	case X86_TRAP_DF: case X86_TRAP_MC:
+		return false;
+	default:
+		return vector < 32;
+	}
+}
+
 void mv_inject_events(struct mv_vcpu *vcpu)
 {
 	struct mv_event ev = { .valid = true, .type = MV_EV_INTR };
@@ -272,6 +284,13 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 		struct mv_event *e = vcpu->exc.valid ? &vcpu->exc :
 						       &vcpu->reinject;
 
+		/*
+		 * A fault's frame has RF set (SDM 17.3.1.1); as KVM, only a
+		 * new one's: a re-injected event goes as it was.
+		 */
+		if (e == &vcpu->exc && e->type == MV_EV_EXCEPTION &&
+		    mv_exception_is_fault(e->vector))
+			vcpu->rflags |= X86_EFLAGS_RF;
 		trace_mv_inject(vcpu, e, e == &vcpu->reinject);
 		mv_arch->inject_event(vcpu, e);
 		e->valid = false;

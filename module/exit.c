@@ -127,7 +127,7 @@ static void mv_string_done(struct mv_vcpu *vcpu)
 	struct mv_exit *x = &vcpu->exit;
 
 	if (!x->io.rep || !(vcpu->regs[MV_RCX] & mv_size_mask(x->io.addr_size)))
-		vcpu->rip = x->io.next_rip;
+		mv_complete_insn(vcpu, x->io.next_rip);
 }
 
 /*
@@ -193,7 +193,7 @@ static bool mv_handle_io_kernel(struct mv_vcpu *vcpu)
 		if (mv_io_write(vcpu, false, x->io.port, x->io.size, &v))
 			return false;
 	}
-	vcpu->rip = x->io.next_rip;
+	mv_complete_insn(vcpu, x->io.next_rip);
 	return true;
 }
 
@@ -223,7 +223,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 
 			memcpy(data, &v, size);
 			trace_mv_pio(vcpu, 1, data);
-			vcpu->rip = x->io.next_rip;
+			mv_complete_insn(vcpu, x->io.next_rip);
 		}
 		return MV_RET_USER;
 	}
@@ -243,7 +243,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 		u64 c = vcpu->regs[MV_RCX] & mask;
 
 		if (!c) {
-			vcpu->rip = x->io.next_rip;
+			mv_complete_insn(vcpu, x->io.next_rip);
 			return MV_RET_GUEST;
 		}
 		count = min_t(u64, c, (MV_RUN_SIZE - MV_RUN_IO_DATA_OFFSET) / size);
@@ -310,7 +310,7 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 		memcpy(&v, data, size);
 		mv_gpr_write(vcpu, MV_RAX, size, v);
 		trace_mv_pio(vcpu, 1, data);
-		vcpu->rip = vcpu->exit.io.next_rip;
+		mv_complete_insn(vcpu, vcpu->exit.io.next_rip);
 		break;
 	case MV_PENDING_INS:
 		if (vcpu->rflags & X86_EFLAGS_DF && count > 1) {

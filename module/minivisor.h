@@ -766,6 +766,8 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu);
 /* A MOV store to guest RAM at @gpa (a page table written through itself). */
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa);
 int mv_emulate_invlpg(struct mv_vcpu *vcpu);
+/* The instruction is done, the guest goes on at @next_rip (single-step trap). */
+void mv_complete_insn(struct mv_vcpu *vcpu, u64 next_rip);
 int mv_skip_insn(struct mv_vcpu *vcpu);
 bool mv_insn_is_hypercall(struct mv_vcpu *vcpu);
 /* RIP past the instruction in vcpu->insn. */

@@ -89,11 +89,17 @@ static int mv_gp(struct mv_vcpu *vcpu)
 	return -EINVAL;
 }
 
+#define MV_CR0_KNOWN	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+			 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
+			 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
+
 int mv_set_cr0(struct mv_vcpu *vcpu, u64 val)
 {
 	u64 old = vcpu->cr0, efer = vcpu->efer;
 
 	val |= X86_CR0_ET;
+	/* The reserved bits of the low half are ignored (KVM: cleared). */
+	val &= MV_CR0_KNOWN | GENMASK_ULL(63, 32);
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
 		goto gp;
