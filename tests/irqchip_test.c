@@ -180,6 +180,15 @@ static void both(struct __test_metadata *_metadata, uint32_t test, uint64_t a1,
 	}
 	ASSERT_EQ(0, kvm_amd_load("npt=0"));
 	rk = run_irq(TVM_KVM, test, a1, a2, vcpus, &kvm);
+	/*
+	 * KVM's PIT under this emulator misses its timing now and then when
+	 * the machine is loaded: the reference gets a second try (minivisor
+	 * never does).
+	 */
+	if (rk) {
+		TH_LOG("kvm, first try: %s", kvm.err);
+		rk = run_irq(TVM_KVM, test, a1, a2, vcpus, &kvm);
+	}
 	ASSERT_EQ(0, rk) {
 		TH_LOG("kvm: %s\n%s", kvm.err, kvm.console);
 	}
