@@ -5,7 +5,11 @@
 #   make                  module (against KDIR) and userspace tools
 #   make check            the whole test suite inside emulated machines
 #   make check-quick      build and boot the suite only (TESTS="a_test b_test"
-#                         for some binaries): no style, DKMS or no-SVM boot
+#                         for some binaries): no style, DKMS, kvm-unit-tests
+#                         or no-SVM boot
+#   make check-kut        every kvm-unit-tests test of scripts/kut.list under
+#                         minivisor and KVM npt=0 (KUT_TESTS="realmode,sieve"
+#                         for some), nothing else
 #   make unit             unit tests of module code, in userspace (no guest)
 #   make fuzz             fuzz ioctls, netlink, guests (against KVM) and races
 #                         (FUZZ_SECONDS=s SEED=n LANES=a,b REPLAY=lane:case)
@@ -57,6 +61,10 @@ check:
 check-quick:
 	MV_QUICK=1 MV_TESTS="$(TESTS)" scripts/check.sh
 
+KUT_TESTS ?= all
+check-kut:
+	MV_KUT_ONLY=1 MV_KUT="$(KUT_TESTS)" scripts/check.sh
+
 unit:
 	$(MAKE) -C tests/unit check
 
@@ -88,5 +96,5 @@ clean: module-clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all module module-sparse userspace tests install dkms-install check check-quick \
+.PHONY: all module module-sparse userspace tests install dkms-install check check-quick check-kut \
 	unit fuzz bench bench-ab shell demo style module-clean clean

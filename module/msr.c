@@ -83,8 +83,10 @@ static int mv_set_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
 
 /*
  * Platform MSRs: MTRRs with no variable or fixed ranges (MTRRdefType is
- * kept), and AMD's configuration MSRs, which read as zero (HWCR says
- * the TSC counts at the P0 frequency) and ignore writes.  0, -EINVAL, or
+ * kept), and AMD's configuration MSRs and its four legacy performance
+ * counters (which every AMD CPU has, without a CPUID bit; as KVM without
+ * a vPMU), which read as zero (HWCR says the TSC counts at the P0
+ * frequency) and ignore writes.  0, -EINVAL, or
  * -ENOENT when not one of them.
  */
 static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
@@ -107,6 +109,7 @@ static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_MTRRcap: case MSR_IA32_MISC_ENABLE: case MSR_AMD64_SYSCFG:
 	case MSR_AMD64_PATCH_LEVEL: case MSR_AMD64_DE_CFG:
 	case MSR_AMD64_LS_CFG: case MSR_IA32_UCODE_WRITE:
+	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
 		if (!write)
 			*val = 0;
 		return 0;

@@ -44,6 +44,16 @@ fi
 if ls "$MV_TOP"/tests/guest/bin/*.bin >/dev/null 2>&1; then
 	cp "$MV_TOP"/tests/guest/bin/*.bin "$root/mv/guests/"
 fi
+if ls "$MV_TOP"/tests/guest/bin/*.elf >/dev/null 2>&1; then
+	cp "$MV_TOP"/tests/guest/bin/*.elf "$root/mv/guests/"
+fi
+# MV_EXTRA=DIR: DIR's contents go to /mv/extra, for debugging by hand
+# (scripts/debug.sh), e.g. kvm-unit-tests' x86/*.flat built elsewhere.
+if [ -n "${MV_EXTRA:-}" ]; then
+	[ -d "$MV_EXTRA" ] || die "MV_EXTRA=$MV_EXTRA is not a directory"
+	mkdir -p "$root/mv/extra"
+	cp -r "$MV_EXTRA"/. "$root/mv/extra/"
+fi
 
 # Shared libraries of every dynamic executable, with the loader.
 for f in "$root"/usr/sbin/* "$root"/mv/tests/*; do

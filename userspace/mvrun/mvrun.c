@@ -1,77 +1,132 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvrun - run a flat guest binary under minivisor.
+ * mvrun - run a guest under minivisor.
  *
- *   mvrun [--mem SIZE] [--name NAME] [--domain N] [--verbose] guest.bin
+ *   mvrun [OPTIONS] GUEST.BIN
+ *   mvrun [OPTIONS] --kernel FILE [--initrd FILE] [--append "ARGS"]
  *
- * The image is loaded at guest-physical 0x10000 and started in real mode at
- * CS:IP = 1000:0000 (kvmtool's convention).  Bytes written to the debug
- * console (port 0xe9) or to COM1 (0x3f8; its LSR reads "transmitter empty")
- * go to stdout.  Writing v to port 0xf4 (QEMU's isa-debug-exit) ends mvrun
- * with status (v << 1) | 1.  Other ports read as all ones and ignore
- * writes; so does MMIO outside RAM.
+ * A flat binary is loaded at guest-physical 0x10000 and started in real
+ * mode at CS:IP = 1000:0000 (kvmtool's convention).  A multiboot kernel
+ * (an ELF32 such as kvm-unit-tests' .flat files) is loaded by its program
+ * headers and entered in 32-bit protected mode with the multiboot
+ * information (loader.c); the VM then gets the module's in-kernel
+ * interrupt controllers (MV_CREATE_IRQCHIP), since such kernels expect a
+ * local APIC.
  *
- * Exit status: 0 when the guest halts with interrupts disabled, (v << 1) | 1
- * from isa-debug-exit, 2 for usage errors, 64 when the VM cannot be set up
- * (module missing, no permission, image too big...), 66 when the guest
- * crashes (triple fault), 68 on an internal error, 72 when an administrator
+ * --cpu-features changes the guest's CPUID by QEMU's feature names
+ * (cpufeat.c): "-x2apic" hides x2APIC, for instance.
+ *
+ * --cpus N creates N vCPUs, each run by a thread of its own.  vCPU 0 is
+ * the bootstrap processor and starts as the loader says; the others start
+ * when it sends them INIT and SIPI, which the irqchip handles: until then
+ * their MV_RUN waits in the kernel.  Without an irqchip nothing can start
+ * them, so they are created but never run.
+ *
+ * Devices are port I/O handlers registered by range on a small bus
+ * (iobus.c), one file each: COM1 (serial.c), the debug console at 0xe9
+ * (debugcon.c), isa-debug-exit at 0xf4 (debugexit.c), fw_cfg at 0x510
+ * (fwcfg.c), QEMU's pc-testdev (testdev.c, with its MMIO memory).
+ * Other ports read as all ones and ignore writes; so does other MMIO
+ * outside RAM.  A multiboot kernel finds the machine as a PC BIOS leaves
+ * it (bios.c).
+ *
+ * Ending: the first vCPU exit that ends the VM decides the exit status
+ * (vm_stop()); the main thread, which otherwise only waits for signals,
+ * then stops the other vCPU threads (a signal of its own makes their
+ * MV_RUN return EINTR) and exits.  Exit status: 0 when vCPU 0 halts with
+ * interrupts disabled, (v << 1) | 1 from isa-debug-exit, 2 for usage
+ * errors, 64 when the VM cannot be set up (module missing or too old, no
+ * permission, a file that cannot be loaded...), 66 when the guest crashes
+ * (triple fault), 68 on an internal error, 72 when an administrator
  * destroys the VM, 128 + N when signal N stops it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-#include <linux/minivisor.h>
 
+#include "mvrun.h"
 #include "parse.h"
 
-#define LOAD_ADDR	0x10000
-#define PORT_DEBUGCON	0xe9
-#define PORT_DEBUG_EXIT	0xf4
-#define PORT_COM1	0x3f8
+/* The kernel's irqchip sits at 0xfec00000 (I/O APIC) and up. */
+#define KERNEL_MAX_MEM	0xfec00000ULL
+/* Wakes a vCPU thread out of MV_RUN, and the main thread out of sigwait. */
+#define SIG_KICK	SIGUSR1
 
-enum {
-	EXIT_USAGE = 2,
-	EXIT_SETUP = 64,
-	EXIT_CRASH = 66,
-	EXIT_INTERNAL = 68,
-	EXIT_DESTROYED = 72,
-};
+bool verbose;
 
-static bool verbose;
-static volatile sig_atomic_t stop_signal;
+static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void usage(FILE *f)
 {
 	fputs("Usage: mvrun [OPTIONS] GUEST.BIN\n"
+	      "       mvrun [OPTIONS] --kernel FILE [--initrd FILE] [--append ARGS]\n"
 	      "\n"
-	      "Runs a flat binary under minivisor: loaded at 0x10000, started in real\n"
-	      "mode at 1000:0000.  Port 0xe9 and COM1 go to stdout; writing v to port\n"
-	      "0xf4 exits with status (v << 1) | 1.\n"
+	      "Runs a guest under minivisor: a flat binary loaded at 0x10000 and started\n"
+	      "in real mode at 1000:0000, or a multiboot kernel (ELF32, e.g. kvm-unit-tests'\n"
+	      ".flat files) started in protected mode with the in-kernel irqchip.  Port\n"
+	      "0xe9 and COM1 go to stdout; writing v to port 0xf4 exits with status\n"
+	      "(v << 1) | 1; fw_cfg at 0x510 tells the CPU count and memory size.\n"
 	      "\n"
 	      "Options:\n"
+	      "  -k, --kernel FILE   boot FILE as a multiboot kernel\n"
+	      "  -i, --initrd FILE   with --kernel: FILE is the kernel's module\n"
+	      "                      (kvm-unit-tests: the environment, e.g. NR_CPUS=1)\n"
+	      "  -a, --append ARGS   with --kernel: its command line after argv[0]\n"
+	      "  -c, --cpus N        vCPUs, 1 to 16 (default 1)\n"
+	      "      --cpu-features LIST\n"
+	      "                      CPUID features by QEMU's names, as after -cpu MODEL:\n"
+	      "                      -x2apic hides x2APIC, -pcid,-invpcid..., +name keeps\n"
+	      "                      one (a warning if minivisor lacks it; 'enforce' makes\n"
+	      "                      that an error); 'help' lists the names\n"
 	      "  -m, --mem SIZE      guest memory, e.g. 16M, 1G (default 64M)\n"
 	      "  -n, --name NAME     VM name shown by 'mvctl vm list' (default: the file name)\n"
 	      "  -d, --domain N      page-sharing domain: pages are only shared with VMs\n"
 	      "                      of the same domain (default 0)\n"
+	      "      --no-irqchip    debugging aid: boot --kernel without the in-kernel\n"
+	      "                      irqchip (for modules without one; no local APIC)\n"
 	      "  -v, --verbose       report unhandled port I/O and MMIO on stderr\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "See mvrun(1).\n", f);
 }
 
-static void on_signal(int sig)
+void console_write(const uint8_t *buf, size_t len)
 {
-	stop_signal = sig;
+	pthread_mutex_lock(&console_lock);
+	fwrite(buf, 1, len, stdout);
+	fflush(stdout);
+	pthread_mutex_unlock(&console_lock);
+}
+
+void vm_stop(struct vm *vm, int status)
+{
+	int running = -1;
+
+	if (__atomic_compare_exchange_n(&vm->status, &running, status, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		pthread_kill(vm->main_thread, SIG_KICK);
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->status, __ATOMIC_SEQ_CST) >= 0;
+}
+
+int vm_write(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len)
+{
+	struct mv_guest_mem m = { .gpa = gpa, .size = len, .uaddr = (uintptr_t)buf };
+
+	return ioctl(vm->fd, MV_WRITE_GUEST, &m);
 }
 
 static void dump_regs(int vcpu)
@@ -92,100 +147,219 @@ static void dump_regs(int vcpu)
 		s.ss.base, s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
 }
 
-/* Returns -1 to keep running, or the exit status. */
-static int handle_io(struct mv_run *run)
+/* "vCPU 1: " where several run, nothing with one. */
+static const char *who(const struct vcpu *c, char *buf, size_t len)
 {
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	uint32_t i, n = run->io.count * run->io.size;
-	uint16_t port = run->io.port;
-
-	if (run->io.direction == MV_IO_OUT) {
-		if (port == PORT_DEBUGCON || port == PORT_COM1) {
-			for (i = 0; i < n; i += run->io.size)
-				putchar(data[i]);
-			fflush(stdout);
-		} else if (port == PORT_DEBUG_EXIT) {
-			uint32_t v = 0;
-
-			memcpy(&v, data, run->io.size);
-			return ((v << 1) | 1) & 0xff;
-		} else if (verbose) {
-			fprintf(stderr, "mvrun: unhandled OUT to port %#x\n", port);
-		}
-		return -1;
-	}
-	/* IN: COM1's line status says "transmitter empty", the rest reads ~0. */
-	memset(data, 0xff, n);
-	if (port == PORT_COM1 + 5)
-		for (i = 0; i < n; i++)
-			data[i] = 0x60;
-	else if (port > PORT_COM1 && port < PORT_COM1 + 8)
-		memset(data, 0, n);
-	else if (verbose)
-		fprintf(stderr, "mvrun: unhandled IN from port %#x\n", port);
-	return -1;
+	if (c->vm->nr_vcpus == 1)
+		return "";
+	snprintf(buf, len, "vCPU %d: ", c->index);
+	return buf;
 }
 
-static int run_guest(int vcpu, struct mv_run *run)
+static bool io_exit_valid(const struct mv_run *run)
 {
+	uint32_t size = run->io.size;
+
+	return (size == 1 || size == 2 || size == 4) &&
+	       run->io.data_offset <= MV_RUN_SIZE &&
+	       (uint64_t)run->io.count * size <= MV_RUN_SIZE - run->io.data_offset;
+}
+
+static void mmio_exit(struct mv_run *run)
+{
+	if (testdev_mmio(run))
+		return;
+	if (verbose)
+		fprintf(stderr, "mvrun: unhandled MMIO %s %#llx (%u bytes)\n",
+			run->mmio.is_write ? "write to" : "read from",
+			run->mmio.gpa, run->mmio.len);
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+}
+
+static void internal_error(struct vcpu *c, const char *w)
+{
+	struct mv_run *run = c->run;
+	uint32_t i;
+
+	fprintf(stderr, "mvrun: %sinternal error %u:", w, run->internal.suberror);
+	for (i = 0; i < run->internal.ndata && i < 8; i++)
+		fprintf(stderr, " %#llx", run->internal.data[i]);
+	fprintf(stderr, "%s\n", run->internal.suberror == MV_INTERNAL_EMULATION ?
+		" (an instruction minivisor cannot emulate touched MMIO)" : "");
+	dump_regs(c->fd);
+}
+
+/* MV_RUN failed: the VM's status. */
+static int run_failed(const char *w)
+{
+	switch (errno) {
+	case ENODEV:
+		fprintf(stderr, "mvrun: the VM was destroyed by an administrator\n");
+		return EXIT_DESTROYED;
+	case ENOMEM:
+		fprintf(stderr, "mvrun: the host ran out of memory for the guest\n");
+		return EXIT_INTERNAL;
+	case EIO:
+		/* Another vCPU crashed the VM; its thread says how. */
+		return EXIT_CRASH;
+	default:
+		fprintf(stderr, "mvrun: %srunning the guest failed: %s\n", w, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+}
+
+/* One exit: -1 to go on, else the status that ends the VM, or -2 to end this vCPU alone. */
+static int handle_exit(struct vcpu *c, const char *w)
+{
+	struct mv_run *run = c->run;
+
+	switch (run->exit_reason) {
+	case MV_EXIT_IO:
+		if (!io_exit_valid(run)) {
+			fprintf(stderr, "mvrun: %sa port I/O exit with bad data (size %u, count %u, offset %llu)\n",
+				w, run->io.size, run->io.count, run->io.data_offset);
+			return EXIT_INTERNAL;
+		}
+		io_exit(run);
+		return -1;
+	case MV_EXIT_MMIO:
+		mmio_exit(run);
+		return -1;
+	case MV_EXIT_HLT:
+		/* Nothing can wake it: for vCPU 0 the guest is done. */
+		if (verbose)
+			fprintf(stderr, "mvrun: %sthe guest halted with interrupts disabled\n", w);
+		return c->index ? -2 : 0;
+	case MV_EXIT_SHUTDOWN:
+		fprintf(stderr, "mvrun: %sthe guest crashed: %s\n", w,
+			run->shutdown.reason == MV_SHUTDOWN_TRIPLE_FAULT ?
+			"triple fault" : "invalid guest state");
+		dump_regs(c->fd);
+		return EXIT_CRASH;
+	case MV_EXIT_INTERNAL_ERROR:
+		internal_error(c, w);
+		return EXIT_INTERNAL;
+	case MV_EXIT_INTR:
+		return -1;
+	default:
+		fprintf(stderr, "mvrun: %sunexpected exit reason %u\n", w, run->exit_reason);
+		return EXIT_INTERNAL;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *c = arg;
+	struct vm *vm = c->vm;
+	sigset_t kick;
+	char buf[16];
+	const char *w = who(c, buf, sizeof(buf));
 	int ret;
 
-	for (;;) {
-		if (stop_signal)
-			return 128 + stop_signal;
-		if (ioctl(vcpu, MV_RUN, 0) < 0) {
+	sigemptyset(&kick);
+	sigaddset(&kick, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	while (!vm_stopping(vm)) {
+		if (ioctl(c->fd, MV_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == ENODEV) {
-				fprintf(stderr, "mvrun: the VM was destroyed by an administrator\n");
-				return EXIT_DESTROYED;
-			}
-			if (errno == ENOMEM) {
-				fprintf(stderr, "mvrun: the host ran out of memory for the guest\n");
-				return EXIT_INTERNAL;
-			}
-			fprintf(stderr, "mvrun: running the guest failed: %s\n",
-				strerror(errno));
-			return EXIT_INTERNAL;
-		}
-		switch (run->exit_reason) {
-		case MV_EXIT_IO:
-			ret = handle_io(run);
-			if (ret >= 0)
-				return ret;
+			vm_stop(vm, run_failed(w));
 			break;
-		case MV_EXIT_MMIO:
-			if (verbose)
-				fprintf(stderr, "mvrun: unhandled MMIO %s %#llx (%u bytes)\n",
-					run->mmio.is_write ? "write to" : "read from",
-					run->mmio.gpa, run->mmio.len);
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
-			break;
-		case MV_EXIT_HLT:
-			if (verbose)
-				fprintf(stderr, "mvrun: the guest halted with interrupts disabled\n");
-			return 0;
-		case MV_EXIT_SHUTDOWN:
-			fprintf(stderr, "mvrun: the guest crashed: %s\n",
-				run->shutdown.reason == MV_SHUTDOWN_TRIPLE_FAULT ?
-				"triple fault" : "invalid guest state");
-			dump_regs(vcpu);
-			return EXIT_CRASH;
-		case MV_EXIT_INTERNAL_ERROR:
-			fprintf(stderr, "mvrun: internal error %u:", run->internal.suberror);
-			for (ret = 0; ret < (int)run->internal.ndata; ret++)
-				fprintf(stderr, " %#llx", run->internal.data[ret]);
-			fprintf(stderr, "%s\n", run->internal.suberror == MV_INTERNAL_EMULATION ?
-				" (an instruction minivisor cannot emulate touched MMIO)" : "");
-			dump_regs(vcpu);
-			return EXIT_INTERNAL;
-		default:
-			fprintf(stderr, "mvrun: unexpected exit reason %u\n",
-				run->exit_reason);
-			return EXIT_INTERNAL;
 		}
+		ret = handle_exit(c, w);
+		if (ret == -2)
+			break;
+		if (ret >= 0)
+			vm_stop(vm, ret);
 	}
+	return NULL;
+}
+
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Waits until the VM ends or a signal stops mvrun, then gets every vCPU
+ * thread out of MV_RUN.  A kick can land just before a thread enters
+ * MV_RUN (and be lost), so it is repeated until the thread is gone.
+ */
+static int wait_and_stop(struct vm *vm, const sigset_t *wait)
+{
+	struct timespec deadline;
+	int i, sig;
+
+	for (;;) {
+		sig = sigwaitinfo(wait, NULL);
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig == SIG_KICK && !vm_stopping(vm))
+			continue;
+		if (sig != SIG_KICK)
+			vm_stop(vm, 128 + sig);
+		break;
+	}
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+
+		if (!c->started)
+			continue;
+		do {
+			pthread_kill(c->thread, SIG_KICK);
+			clock_gettime(CLOCK_REALTIME, &deadline);
+			deadline.tv_nsec += 20 * 1000 * 1000;
+			if (deadline.tv_nsec >= 1000000000L) {
+				deadline.tv_sec++;
+				deadline.tv_nsec -= 1000000000L;
+			}
+		} while (pthread_timedjoin_np(c->thread, NULL, &deadline) == ETIMEDOUT);
+	}
+	return vm->status;
+}
+
+static int run_vm(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = on_kick };	/* no SA_RESTART */
+	sigset_t wait;
+	int i, n;
+
+	/* The vCPU threads inherit this mask and unblock only the kick. */
+	sigemptyset(&wait);
+	sigaddset(&wait, SIGINT);
+	sigaddset(&wait, SIGTERM);
+	sigaddset(&wait, SIGHUP);
+	sigaddset(&wait, SIG_KICK);
+	/* Handlers, so that none of them is ignored; sigwaitinfo() takes them. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIG_KICK, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, &wait, NULL);
+	vm->main_thread = pthread_self();
+	/* Without an irqchip no INIT/SIPI can reach the APs. */
+	n = vm->irqchip ? vm->nr_vcpus : 1;
+	if (n < vm->nr_vcpus && verbose)
+		fprintf(stderr, "mvrun: without an irqchip nothing can start vCPUs 1-%d: they stay idle\n",
+			vm->nr_vcpus - 1);
+	for (i = 0; i < n; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+
+		errno = pthread_create(&c->thread, NULL, vcpu_thread, c);
+		if (errno) {
+			fprintf(stderr, "mvrun: cannot start a thread for vCPU %d: %s\n",
+				i, strerror(errno));
+			vm_stop(vm, EXIT_SETUP);
+			break;
+		}
+		c->started = true;
+	}
+	i = wait_and_stop(vm, &wait);
+	if (verbose)
+		io_report_unhandled();
+	fflush(stdout);
+	return i;
 }
 
 static int open_device(void)
@@ -204,91 +378,146 @@ static int open_device(void)
 	return -1;
 }
 
-static int load_image(int vm, const char *path, uint64_t mem)
+static int create_vm(struct mv_vm_config *cfg)
 {
-	struct mv_guest_mem m = { .gpa = LOAD_ADDR };
-	struct stat st;
-	void *buf;
-	int fd;
+	int dev, vm, api;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "mvrun: cannot open %s: %s\n", path, strerror(errno));
+	dev = open_device();
+	if (dev < 0)
+		return -1;
+	api = ioctl(dev, MV_GET_API_VERSION, 0);
+	if (api < 0) {
+		fprintf(stderr, "mvrun: asking the module for its API version: %s (is minivisor.ko loaded? try 'modprobe minivisor')\n",
+			strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mvrun: %s is not a regular file\n", path);
-		close(fd);
+	if (api != MV_API_VERSION) {
+		fprintf(stderr, "mvrun: the module speaks API %d, mvrun speaks %d: rebuild mvrun\n",
+			api, MV_API_VERSION);
 		return -1;
 	}
-	if (!st.st_size || (uint64_t)st.st_size > mem - LOAD_ADDR) {
-		fprintf(stderr, "mvrun: %s is %s: it must fit between 0x10000 and the end of guest memory (%llu bytes; use --mem)\n",
-			path, st.st_size ? "too big" : "empty", (unsigned long long)(mem - LOAD_ADDR));
-		close(fd);
+	vm = ioctl(dev, MV_CREATE_VM, cfg);
+	if (vm < 0) {
+		if (errno == EINVAL)
+			fprintf(stderr, "mvrun: the module refused %llu bytes of guest memory (see the max_guest_mem_mb parameter)\n",
+				cfg->mem_size);
+		else if (errno == ENOSPC)
+			fprintf(stderr, "mvrun: too many VMs (see the max_vms parameter)\n");
+		else if (errno == EOPNOTSUPP)
+			fprintf(stderr, "mvrun: this CPU's virtualization backend cannot run guests yet (AMD SVM is required)\n");
+		else
+			fprintf(stderr, "mvrun: cannot create a VM: %s\n", strerror(errno));
+	}
+	close(dev);
+	return vm;
+}
+
+static int create_irqchip(struct vm *vm)
+{
+	if (!ioctl(vm->fd, MV_CREATE_IRQCHIP, 0)) {
+		vm->irqchip = true;
+		return 0;
+	}
+	if (errno == ENOTTY || errno == EINVAL)
+		fprintf(stderr, "mvrun: this minivisor module has no in-kernel irqchip (MV_CREATE_IRQCHIP: %s): multiboot kernels such as kvm-unit-tests need its local APIC; load a newer module (or, to debug, pass --no-irqchip)\n",
+			strerror(errno));
+	else
+		fprintf(stderr, "mvrun: cannot create the interrupt controllers: %s\n",
+			strerror(errno));
+	return -1;
+}
+
+static int (*const device_inits[])(struct vm *) = {
+	serial_init, debugcon_init, debugexit_init, fwcfg_init, testdev_init,
+};
+
+static int create_vcpus(struct vm *vm, const struct boot *boot,
+			const struct cpu_features *features)
+{
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+
+		c->vm = vm;
+		c->index = i;
+		c->fd = ioctl(vm->fd, MV_CREATE_VCPU, i);
+		if (c->fd < 0) {
+			fprintf(stderr, "mvrun: cannot create vCPU %d: %s\n", i, strerror(errno));
+			return -1;
+		}
+		c->run = mmap(NULL, MV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+		if (c->run == MAP_FAILED) {
+			fprintf(stderr, "mvrun: cannot map vCPU %d's run page: %s\n",
+				i, strerror(errno));
+			return -1;
+		}
+	}
+	for (i = 0; features && i < vm->nr_vcpus; i++)
+		if (cpu_features_set(vm->vcpus[i].fd, features, i > 0))
+			return -1;
+	if (boot_set_entry(vm->vcpus[0].fd, boot)) {
+		fprintf(stderr, "mvrun: cannot set up vCPU 0: %s\n", strerror(errno));
 		return -1;
 	}
-	buf = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (buf == MAP_FAILED) {
-		fprintf(stderr, "mvrun: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	m.size = st.st_size;
-	m.uaddr = (uintptr_t)buf;
-	if (ioctl(vm, MV_WRITE_GUEST, &m)) {
-		fprintf(stderr, "mvrun: cannot load the image: %s\n", strerror(errno));
-		munmap(buf, st.st_size);
-		return -1;
-	}
-	munmap(buf, st.st_size);
 	return 0;
 }
 
-static int set_entry(int vcpu)
-{
-	struct mv_segment seg = {
-		.selector = 0x1000, .base = 0x10000, .limit = 0xffff,
-		.type = 3, .s = 1, .present = 1,
-	};
-	struct mv_regs regs = { .rflags = 2, .rsp = 0xfff0 };
-	struct mv_sregs s;
+struct options {
+	struct mv_vm_config cfg;
+	struct kernel_args kernel;
+	struct cpu_features features;
+	const char *path;
+	uint32_t cpus;
+	bool no_irqchip;
+};
 
-	if (ioctl(vcpu, MV_GET_SREGS, &s))
-		return -1;
-	s.ds = s.es = s.fs = s.gs = s.ss = seg;
-	seg.type = 0xb;
-	s.cs = seg;
-	if (ioctl(vcpu, MV_SET_SREGS, &s) || ioctl(vcpu, MV_SET_REGS, &regs))
-		return -1;
-	return 0;
-}
-
-int main(int argc, char **argv)
+static int parse_options(int argc, char **argv, struct options *o)
 {
+	enum { OPT_NO_IRQCHIP = 256, OPT_CPU_FEATURES };
 	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "domain", required_argument, NULL, 'd' },
+		{ "no-irqchip", no_argument, NULL, OPT_NO_IRQCHIP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mv_vm_config cfg = { .mem_size = 64 << 20 };
-	const char *name = NULL, *path;
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct mv_run *run;
-	int c, dev, vm, vcpu, api;
+	const char *name = NULL;
 	uint32_t domain;
 	uint64_t mem;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "m:n:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:a:c:m:n:d:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'k':
+			o->kernel.kernel = optarg;
+			break;
+		case 'i':
+			o->kernel.initrd = optarg;
+			break;
+		case 'a':
+			o->kernel.append = optarg;
+			break;
+		case 'c':
+			if (mv_parse_u32(optarg, 1, MV_MAX_VCPUS, &o->cpus)) {
+				fprintf(stderr, "mvrun: bad vCPU count '%s' (1 to %d)\n",
+					optarg, MV_MAX_VCPUS);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'm':
 			if (mv_parse_size(optarg, &mem)) {
 				fprintf(stderr, "mvrun: bad memory size '%s' (try 64M or 1G)\n", optarg);
 				return EXIT_USAGE;
 			}
-			cfg.mem_size = mem;
+			o->cfg.mem_size = mem;
 			break;
 		case 'n':
 			name = optarg;
@@ -299,75 +528,96 @@ int main(int argc, char **argv)
 					optarg);
 				return EXIT_USAGE;
 			}
-			cfg.share_domain = domain;
+			o->cfg.share_domain = domain;
+			break;
+		case OPT_CPU_FEATURES:
+			if (!strcmp(optarg, "help")) {
+				cpu_features_list(stdout);
+				exit(0);
+			}
+			if (cpu_features_parse(optarg, &o->features))
+				return EXIT_USAGE;
+			break;
+		case OPT_NO_IRQCHIP:
+			o->no_irqchip = true;
 			break;
 		case 'v':
 			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (o->kernel.kernel) {
+		if (optind != argc) {
+			fprintf(stderr, "mvrun: give either a flat binary or --kernel FILE, not both ('%s')\n",
+				argv[optind]);
+			return EXIT_USAGE;
+		}
+		o->path = o->kernel.kernel;
+	} else {
+		if (o->kernel.initrd || o->kernel.append || o->no_irqchip) {
+			fprintf(stderr, "mvrun: --initrd, --append and --no-irqchip go with --kernel\n");
+			return EXIT_USAGE;
+		}
+		if (optind != argc - 1) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		o->path = argv[optind];
 	}
-	path = argv[optind];
 	if (!name) {
-		name = strrchr(path, '/');
-		name = name ? name + 1 : path;
+		name = strrchr(o->path, '/');
+		name = name ? name + 1 : o->path;
 	}
-	snprintf(cfg.name, sizeof(cfg.name), "%s", name);
-	if (cfg.mem_size < (64 << 10) || cfg.mem_size % 4096) {
+	snprintf(o->cfg.name, sizeof(o->cfg.name), "%s", name);
+	if (o->cfg.mem_size < (64 << 10) || o->cfg.mem_size % 4096) {
 		fprintf(stderr, "mvrun: guest memory must be at least 64K and a multiple of 4K\n");
 		return EXIT_USAGE;
 	}
+	if (o->kernel.kernel && o->cfg.mem_size > KERNEL_MAX_MEM) {
+		fprintf(stderr, "mvrun: with --kernel, guest memory must end below the I/O APIC at 0xfec00000 (%llu MiB at most)\n",
+			KERNEL_MAX_MEM >> 20);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
-	dev = open_device();
-	if (dev < 0)
+int main(int argc, char **argv)
+{
+	struct options o = { .cfg.mem_size = 64 << 20, .cpus = 1 };
+	static struct vm vm;
+	struct boot boot;
+	size_t i;
+	int ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret)
+		return ret;
+	vm.mem_size = o.cfg.mem_size;
+	vm.nr_vcpus = o.cpus;
+	vm.status = -1;
+	vm.fd = create_vm(&o.cfg);
+	if (vm.fd < 0)
 		return EXIT_SETUP;
-	api = ioctl(dev, MV_GET_API_VERSION, 0);
-	if (api < 0) {
-		fprintf(stderr, "mvrun: asking the module for its API version: %s (is minivisor.ko loaded? try 'modprobe minivisor')\n",
-			strerror(errno));
+	/* The irqchip comes before any vCPU. */
+	if (o.kernel.kernel && !o.no_irqchip && create_irqchip(&vm))
 		return EXIT_SETUP;
-	}
-	if (api != MV_API_VERSION) {
-		fprintf(stderr, "mvrun: the module speaks API %d, mvrun speaks %d: rebuild mvrun\n",
-			api, MV_API_VERSION);
+	for (i = 0; i < sizeof(device_inits) / sizeof(device_inits[0]); i++)
+		if (device_inits[i](&vm))
+			return EXIT_SETUP;
+	if (o.kernel.kernel && bios_setup_memory(&vm))
 		return EXIT_SETUP;
-	}
-	vm = ioctl(dev, MV_CREATE_VM, &cfg);
-	if (vm < 0) {
-		if (errno == EINVAL)
-			fprintf(stderr, "mvrun: the module refused %llu bytes of guest memory (see the max_guest_mem_mb parameter)\n",
-				cfg.mem_size);
-		else if (errno == ENOSPC)
-			fprintf(stderr, "mvrun: too many VMs (see the max_vms parameter)\n");
-		else if (errno == EOPNOTSUPP)
-			fprintf(stderr, "mvrun: this CPU's virtualization backend cannot run guests yet (AMD SVM is required)\n");
-		else
-			fprintf(stderr, "mvrun: cannot create a VM: %s\n", strerror(errno));
+	ret = o.kernel.kernel ? load_multiboot(&vm, &o.kernel, &boot) :
+				load_flat(&vm, o.path, &boot);
+	if (ret || create_vcpus(&vm, &boot, o.features.n || o.features.enforce ?
+					      &o.features : NULL))
 		return EXIT_SETUP;
-	}
-	if (load_image(vm, path, cfg.mem_size))
+	if (o.kernel.kernel && bios_setup_chips(&vm))
 		return EXIT_SETUP;
-	vcpu = ioctl(vm, MV_CREATE_VCPU, 0);
-	if (vcpu < 0) {
-		fprintf(stderr, "mvrun: cannot create a vCPU: %s\n", strerror(errno));
-		return EXIT_SETUP;
-	}
-	run = mmap(NULL, MV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED || set_entry(vcpu)) {
-		fprintf(stderr, "mvrun: cannot set up the vCPU: %s\n", strerror(errno));
-		return EXIT_SETUP;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	return run_guest(vcpu, run);
+	return run_vm(&vm);
 }
