@@ -56,7 +56,9 @@ tally() { # suite result.log
 	local suite=$1 res=$2 line
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*"# SKIP"*) report skip "$suite: ${line#ok }" ;;
+		"ok "*"# SKIP"*)
+			rest=${line#ok }
+			report skip "$suite: ${rest%% # SKIP*}" "${rest#* # SKIP }" ;;
 		"ok "*) report ok "$suite: ${line#ok }" ;;
 		"not ok "*) report fail "$suite: ${line#not ok }" ;;
 		esac

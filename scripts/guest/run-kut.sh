@@ -27,6 +27,7 @@
 # and machine-readable lines for the host (scripts/check.sh):
 #   # KUT-RUN T SIDE TIMEOUT               before each run
 #   # KUT-RESULT T SIDE VERDICT SECONDS REASON
+#   # KUT-RETRY T kvm REASON               a QEMU that hung silently, run again
 #   # MV-KUT-LOG T SIDE ... # MV-KUT-LOG-END   the run's output, "#| " lines
 set -f
 K=/mv/kut
@@ -165,6 +166,21 @@ echo "# KVM npt=0 ready: $kvm_ok, minivisor ready: $mv_ok, mvrun --kernel: $mvru
 i=0
 tap() { i=$((i + 1)); echo "$1 $i $2"; }
 
+run_qemu() {
+	rc=0
+	t0=$(uptime_s)
+	# shellcheck disable=SC2086
+	timeout -s KILL "$tmo" qemu-system-x86_64 --no-reboot -nodefaults -nic none \
+		-global kvm-pit.lost_tick_policy=discard \
+		-device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+		-display none -serial stdio -device pci-testdev -machine accel=kvm \
+		-kernel "$K/$flat" -smp "$smp" $qemu ${args:+-append "$args"} \
+		-initrd "$W/$name.env" \
+		< /dev/null > $W/$name.kvm.log 2> $W/$name.kvm.err || rc=$?
+	t1=$(uptime_s)
+	secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
+}
+
 run_kvm() {
 	local rc=0 t0 t1
 	if [ -n "$nokvm" ]; then
@@ -180,17 +196,13 @@ run_kvm() {
 		: > $W/$name.kvm.log
 		rc=-1 secs=0
 	else
-		t0=$(uptime_s)
-		# shellcheck disable=SC2086
-		timeout -s KILL "$tmo" qemu-system-x86_64 --no-reboot -nodefaults -nic none \
-			-global kvm-pit.lost_tick_policy=discard \
-			-device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
-			-display none -serial stdio -device pci-testdev -machine accel=kvm \
-			-kernel "$K/$flat" -smp "$smp" $qemu ${args:+-append "$args"} \
-			-initrd "$W/$name.env" \
-			< /dev/null > $W/$name.kvm.log 2> $W/$name.kvm.err || rc=$?
-		t1=$(uptime_s)
-		secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
+		run_qemu
+		# Now and then QEMU hangs here before the test prints a byte
+		# (in its firmware, under KVM under TCG): once more, then.
+		if [ "$rc" = 137 ] && [ ! -s $W/$name.kvm.log ]; then
+			echo "# KUT-RETRY $name kvm: no output in $tmo s"
+			run_qemu
+		fi
 	fi
 	if [ $rc = -1 ]; then
 		verdict=error why="kvm_amd npt=0 did not load"
