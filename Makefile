@@ -10,6 +10,8 @@
 #   make check-kut        every kvm-unit-tests test of scripts/kut.list under
 #                         minivisor and KVM npt=0 (KUT_TESTS="realmode,sieve"
 #                         for some), nothing else
+#   make check-debug      the suite under a debug kernel (KASAN, kmemleak,
+#                         lockdep, UBSAN, ...): built once (half an hour), cached
 #   make unit             unit tests of module code, in userspace (no guest)
 #   make fuzz             fuzz ioctls, netlink, guests (against KVM) and races
 #                         (FUZZ_SECONDS=s SEED=n LANES=a,b REPLAY=lane:case)
@@ -65,6 +67,9 @@ KUT_TESTS ?= all
 check-kut:
 	MV_KUT_ONLY=1 MV_KUT="$(KUT_TESTS)" scripts/check.sh
 
+check-debug:
+	MV_TESTS="$(TESTS)" scripts/check-debug.sh
+
 unit:
 	$(MAKE) -C tests/unit check
 
@@ -97,4 +102,4 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check check-quick check-kut \
-	unit fuzz bench bench-ab shell demo style module-clean clean
+	check-debug unit fuzz bench bench-ab shell demo style module-clean clean

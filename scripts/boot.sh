@@ -6,6 +6,7 @@
 #           [--append ARGS] [--interactive] OUTDIR
 # OUTDIR receives console.log (serial 0, kernel noise) and result.log
 # (serial 1: what the mode's runner printed, then the kernel log).
+# MV_KIMAGE boots another kernel (check-debug's), MV_INITRD another initramfs.
 . "$(dirname "$0")/lib.sh"
 mv_env
 
@@ -33,7 +34,7 @@ initrd=${MV_INITRD:-$MV_OUT/initramfs.cpio}
 cmdline="console=ttyS0 quiet panic=-1 mv.mode=$mode $append"
 qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_thread" -cpu "$cpu" -m "$mem" -smp "$smp"
       -no-reboot -display none -monitor none
-      -kernel "$KIMAGE" -initrd "$initrd" -append "$cmdline")
+      -kernel "${MV_KIMAGE:-$KIMAGE}" -initrd "$initrd" -append "$cmdline")
 if [ "$interactive" = 1 ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$outdir/result.log"
 fi

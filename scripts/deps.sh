@@ -6,11 +6,12 @@
 # kernel image (not installed: extracted into the cache), and extract the
 # kselftest harness and checkpatch from linux-source-6.1.  Idempotent and
 # quick when everything is already there.  Writes $MV_CACHE/env.
+#   deps.sh [PACKAGE...]     (also these, e.g. a kernel's build dependencies)
 . "$(dirname "$0")/lib.sh"
 
 PKGS="qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev kmod cpio
 dkms linux-source-6.1 sparse xz-utils pkg-config gcc make libc6-dev binutils
-gnuplot-nox"
+gnuplot-nox $*"
 
 [ "$(id -u)" = 0 ] || die "run as root (packages and DKMS need it)"
 mkdir -p "$MV_CACHE"

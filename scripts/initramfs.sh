@@ -6,6 +6,9 @@
 # KVM's modules from the stock kernel, mvctl, mvrun, the tests and the
 # shared libraries they need.
 #   initramfs.sh OUT.cpio
+# Another kernel's test machine (check-debug) names its own: MV_MODULE (the
+# module built for it), MV_KMODS (its lib/modules/RELEASE), MV_DKMS_MODULE
+# (empty: none).
 . "$(dirname "$0")/lib.sh"
 mv_env
 
@@ -21,13 +24,16 @@ install -m 0755 "$MV_TOP"/scripts/guest/run-*.sh "$root/mv/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
 printf 'root:x:0:\nminivisor:x:900:\nnogroup:x:65534:\n' > "$root/etc/group"
 
-cp "$MV_TOP/minivisor.ko" "$root/lib/modules/mv/"
-if [ -f "$MV_OUT/dkms/minivisor.ko" ]; then
-	cp "$MV_OUT/dkms/minivisor.ko" "$root/lib/modules/mv/dkms/"
+module=${MV_MODULE:-$MV_TOP/minivisor.ko}
+dkms_module=${MV_DKMS_MODULE-$MV_OUT/dkms/minivisor.ko}
+kmods=${MV_KMODS:-$KMODS}
+cp "$module" "$root/lib/modules/mv/"
+if [ -n "$dkms_module" ] && [ -f "$dkms_module" ]; then
+	cp "$dkms_module" "$root/lib/modules/mv/dkms/"
 fi
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko \
 	 arch/x86/kvm/kvm-intel.ko drivers/crypto/ccp/ccp.ko; do
-	cp "$KMODS/kernel/$m" "$root/lib/modules/mv/kvm/"
+	cp "$kmods/kernel/$m" "$root/lib/modules/mv/kvm/"
 done
 
 bins="$MV_TOP/userspace/mvctl/mvctl"
