@@ -589,8 +589,9 @@ struct mv_cpuid {
 /**
  * define MV_SET_CPUID - replace the vCPU's CPUID table
  *
- * At most MV_CPUID_MAX_ENTRIES entries (E2BIG otherwise); flags other than
- * MV_CPUID_INDEXED are refused.  The shadow MMU honours the paging
+ * Checked in this order: a non-zero header pad is refused (EINVAL), more
+ * than MV_CPUID_MAX_ENTRIES entries too (E2BIG), then an entry with flags
+ * other than MV_CPUID_INDEXED or a non-zero pad (EINVAL).  The shadow MMU honours the paging
  * features (PSE, PAE, PGE, NX, SMEP, SMAP, 1 GiB pages) exactly as far as
  * the table advertises them.
  */
