@@ -18,6 +18,8 @@
 #   make bench            side-by-side figures against KVM
 #   make bench-ab BASE=r  this module's exit/paging figures against revision r's
 #   make shell            boot the test machine to an interactive shell
+#   make guest-image      build/guest-image.cpio: a busybox initramfs for
+#                         Linux guests (mvrun --kernel bzImage --initrd ...)
 #   make style            checkpatch --strict over module/ and uapi/
 #   make install          install module, tools, man pages, udev rule
 #   make dkms-install     register the sources with DKMS
@@ -85,6 +87,9 @@ bench-ab:
 shell:
 	scripts/shell.sh
 
+guest-image:
+	scripts/guest-image.sh
+
 demo:
 	scripts/demo.sh
 
@@ -102,4 +107,4 @@ clean: module-clean
 	rm -rf build
 
 .PHONY: all module module-sparse userspace tests install dkms-install check check-quick check-kut \
-	check-debug unit fuzz bench bench-ab shell demo style module-clean clean
+	check-debug guest-image unit fuzz bench bench-ab shell demo style module-clean clean

@@ -32,6 +32,7 @@ static const u8 mv_op1[256] = {
 	[0x6c ... 0x6f] = OP_OK,			/* INS, OUTS */
 	[0x88 ... 0x8b] = OP_OK | OP_MODRM,		/* MOV r/m <-> r */
 	[0xa0 ... 0xa3] = OP_OK | OP_MOFFS,		/* MOV rAX <-> moffs */
+	[0xaa ... 0xab] = OP_OK,			/* STOS */
 	[0xc6] = OP_OK | OP_MODRM | OP_REG0 | OP_IMM8,	/* MOV r/m8, imm8 */
 	[0xc7] = OP_OK | OP_MODRM | OP_REG0 | OP_IMMZ,	/* MOV r/m, imm */
 	[0xe4 ... 0xe7] = OP_OK | OP_IMM8,		/* IN, OUT imm8 */

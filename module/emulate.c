@@ -163,14 +163,74 @@ static bool mv_operand_straddles(struct mv_vcpu *vcpu, struct mv_insn *insn,
 	       ((mv_insn_linear(vcpu, insn) ^ gpa) & ~PAGE_MASK);
 }
 
+/* Write @len bytes of @val (@size bytes, repeated) at @gpa, in RAM. */
+static int mv_fill_ram(struct mv_vm *vm, u64 gpa, u64 val, int size, u64 len)
+{
+	u8 pattern[64];
+	u64 done, chunk;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = val >> (8 * (i % size));
+	for (done = 0; done < len; done += chunk) {
+		chunk = min_t(u64, len - done, sizeof(pattern));
+		if (mv_mem_copy(vm, gpa + done, pattern, chunk, true))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * STOS, with or without REP, into a guest table the store's own
+ * translation goes through (Linux's reset_early_page_tables() clears its
+ * live PML4 with REP STOSL through the kernel mapping that PML4 holds).
+ * The elements on @gpa's page are stored as an emulated MOV stores (the
+ * write unshadows the table), RDI and RCX step past them, and RIP stays
+ * on the instruction while RCX says there is more: the rest runs
+ * natively, or faults again.
+ */
+static int mv_emulate_stos(struct mv_vcpu *vcpu, struct mv_insn *insn, u64 gpa)
+{
+	int size = insn->opcode == 0xaa ? 1 : insn->opsize;
+	u64 amask = mv_size_mask(insn->addrsize);
+	u64 count = insn->rep ? vcpu->regs[MV_RCX] & amask : 1;
+	u64 lin = mv_seg_base(vcpu, MV_ES) + (vcpu->regs[MV_RDI] & amask);
+	bool down = vcpu->rflags & X86_EFLAGS_DF;
+	unsigned int off = gpa & ~PAGE_MASK;
+	u64 n, delta, rdi;
+
+	if (mv_code_size(vcpu) != 8)
+		lin = (u32)lin;
+	if (insn->lock || !count || ((lin ^ gpa) & ~PAGE_MASK) ||
+	    off + size > PAGE_SIZE)
+		return mv_emulation_failed(vcpu, gpa);
+	n = min_t(u64, count, down ? off / size + 1 : (PAGE_SIZE - off) / size);
+	if (mv_fill_ram(vcpu->vm, down ? gpa - (n - 1) * size : gpa,
+			vcpu->regs[MV_RAX], size, n * size))
+		return mv_emulation_failed(vcpu, gpa);
+	delta = n * size;
+	rdi = vcpu->regs[MV_RDI];
+	rdi = down ? rdi - delta : rdi + delta;
+	vcpu->regs[MV_RDI] = (vcpu->regs[MV_RDI] & ~amask) | (rdi & amask);
+	if (insn->rep)
+		vcpu->regs[MV_RCX] = (vcpu->regs[MV_RCX] & ~amask) |
+				     ((count - n) & amask);
+	if (count == n)
+		mv_advance(vcpu, insn->len);
+	return MV_RET_GUEST;
+}
+
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_insn *insn = &vcpu->insn;
 	int size;
 	u64 val;
 
-	if (mv_insn_fetch_decode(vcpu, insn) ||
-	    mv_store_value(vcpu, insn, &size, &val) ||
+	if (mv_insn_fetch_decode(vcpu, insn))
+		return mv_emulation_failed(vcpu, gpa);
+	if (insn->opcode == 0xaa || insn->opcode == 0xab)
+		return mv_emulate_stos(vcpu, insn, gpa);
+	if (mv_store_value(vcpu, insn, &size, &val) ||
 	    mv_operand_straddles(vcpu, insn, gpa, size) ||
 	    mv_mem_copy(vcpu->vm, gpa, &val, size, true))
 		return mv_emulation_failed(vcpu, gpa);

@@ -111,6 +111,8 @@ static bool mv_gpte_unchanged(struct mv_vm *vm, enum mv_gmode mode,
 	return now == w->gpte[level];
 }
 
+static void mv_sync_sp(struct mv_vcpu *vcpu, struct mv_sp *sp);
+
 /*
  * Build the shadow path for @addr down to a leaf mapping @gfn, following
  * the guest walk @w (NULL with paging off).  Called under the MMU lock.
@@ -180,6 +182,13 @@ static int mv_shadow_map(struct mv_vcpu *vcpu, u64 addr, struct mv_walk *w,
 		child = mv_sp_get(vcpu, cgfn, crole);
 		if (!child)
 			return -ENOMEM;
+		/*
+		 * An unsync table linked afresh (its path was zapped above it)
+		 * catches up first: an INVLPG the guest made meanwhile found
+		 * no path to it and synced nothing.
+		 */
+		if (child->unsync)
+			mv_sync_sp(vcpu, child);
 		ret = mv_link(vcpu, sptep, child);
 		if (ret)
 			return ret;
@@ -308,14 +317,46 @@ static void mv_sync_all(struct mv_vcpu *vcpu)
 						  unsync_link));
 }
 
+/* Does the walk @w go through guest table @gfn? */
+static bool mv_walk_uses_table(const struct mv_walk *w, u64 gfn)
+{
+	int level;
+
+	for (level = w->level; level <= 4; level++)
+		if (w->pte_gpa[level] && w->table_gfn[level] == gfn)
+			return true;
+	return false;
+}
+
+/*
+ * Does fetching the instruction at CS:RIP go through guest table @gfn?
+ * (No side effect: no A/D bit set, no fault queued.)
+ */
+static bool mv_fetch_uses_table(struct mv_vcpu *vcpu, u64 gfn)
+{
+	u64 rip = mv_seg_base(vcpu, MV_CS) + vcpu->rip;
+	u32 access = X86_PF_INSTR;
+	struct mv_walk w;
+
+	if (mv_arch->get_cpl(vcpu) == 3)
+		access |= X86_PF_USER;
+	return mv_walk(vcpu, rip, access, &w, false) == MV_WALK_OK &&
+	       mv_walk_uses_table(&w, gfn);
+}
+
 /*
  * The guest writes a page that is one of its tables we shadow.  Let the
  * write happen: unsync the table if it is a last-level one, else unshadow
- * it, and go on to map the page writable (MV_PF_RETRY).  A write through a
- * translation that uses the very table being written can never be allowed
- * by the shadow: MV_PF_EMULATE (the emulated store unshadows the table,
- * as every kernel write to a shadowed table does).  With paging off (@w
- * NULL) no guest table is in use: the old ones the page held go.
+ * it, and go on to map the page writable (MV_PF_RETRY).  Two writes can
+ * never be let through that way, and are emulated instead (MV_PF_EMULATE:
+ * the emulated store unshadows the table, as every kernel write to a
+ * shadowed table does): one through a translation that uses the very
+ * table being written, and one that would unshadow a table the
+ * instruction's own fetch goes through, since running it again shadows
+ * the table again at the fetch, and the write traps again, forever (Linux
+ * does it: set_pmd() on the page directory that maps set_pmd()).  With
+ * paging off (@w NULL) no guest table is in use: the old ones the page
+ * held go.
  */
 static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 					struct mv_walk *w, u64 gfn)
@@ -323,15 +364,19 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_sp *sp;
 	bool unsync = w && mv_mmu_unsync;
-	int level;
 
-	for (level = w ? w->level : 5; level <= 4; level++)
-		if (w->pte_gpa[level] && w->table_gfn[level] == gfn)
-			return MV_PF_EMULATE;
+	if (w && mv_walk_uses_table(w, gfn))
+		return MV_PF_EMULATE;
 	spin_lock(&vm->mmu_lock);
 	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
 		if (sp->gfn == gfn && !sp->role.direct && sp->role.level != 1)
 			unsync = false;
+	if (!unsync) {
+		spin_unlock(&vm->mmu_lock);
+		if (w && mv_fetch_uses_table(vcpu, gfn))
+			return MV_PF_EMULATE;
+		spin_lock(&vm->mmu_lock);
+	}
 	if (unsync) {
 		hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash) {
 			if (sp->gfn != gfn || sp->role.direct || sp->unsync)

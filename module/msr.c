@@ -86,7 +86,8 @@ static int mv_set_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
  * kept), and AMD's configuration MSRs and its four legacy performance
  * counters (which every AMD CPU has, without a CPUID bit; as KVM without
  * a vPMU), which read as zero (HWCR says the TSC counts at the P0
- * frequency) and ignore writes.  0, -EINVAL, or
+ * frequency) and ignore writes, as does the interrupt-pending message
+ * register (no C1E).  0, -EINVAL, or
  * -ENOENT when not one of them.
  */
 static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
@@ -109,6 +110,8 @@ static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_MTRRcap: case MSR_IA32_MISC_ENABLE: case MSR_AMD64_SYSCFG:
 	case MSR_AMD64_PATCH_LEVEL: case MSR_AMD64_DE_CFG:
 	case MSR_AMD64_LS_CFG: case MSR_IA32_UCODE_WRITE:
+	/* Linux reads it on CPUs with the E400 erratum: no C1E, all clear. */
+	case MSR_K8_INT_PENDING_MSG:
 	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
 		if (!write)
 			*val = 0;

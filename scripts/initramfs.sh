@@ -4,7 +4,8 @@
 # Assemble the test machine's initramfs (uncompressed cpio: no gunzip under
 # emulation): busybox, the module (and the DKMS-built one when present),
 # KVM's modules from the stock kernel, mvctl, mvrun, the tests and the
-# shared libraries they need.
+# shared libraries they need, and a Linux guest (the stock kernel and a
+# busybox initramfs) in /mv/guests.
 #   initramfs.sh OUT.cpio
 # Another kernel's test machine (check-debug) names its own: MV_MODULE (the
 # module built for it), MV_KMODS (its lib/modules/RELEASE), MV_DKMS_MODULE
@@ -53,6 +54,21 @@ fi
 if ls "$MV_TOP"/tests/guest/bin/*.elf >/dev/null 2>&1; then
 	cp "$MV_TOP"/tests/guest/bin/*.elf "$root/mv/guests/"
 fi
+# A Linux guest for mvrun: the stock kernel the test machine boots, and the
+# small busybox image (make guest-image).
+cp "$KIMAGE" "$root/mv/guests/vmlinuz"
+"$MV_TOP/scripts/guest-image.sh" "$root/mv/guests/linux-guest.cpio"
+# MV_QEMU_L2=1: QEMU with its libraries and firmware too, to boot the same
+# Linux guest under KVM in the same machine (a boot-time reference).
+if [ "${MV_QEMU_L2:-0}" = 1 ]; then
+	q=$(command -v qemu-system-x86_64)
+	cp "$q" "$root/usr/bin/"
+	mkdir -p "$root/usr/share/qemu" "$root/usr/share/seabios"
+	cp /usr/share/seabios/bios-256k.bin "$root/usr/share/seabios/"
+	cp /usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin \
+	   /usr/share/qemu/multiboot_dma.bin "$root/usr/share/qemu/" 2>/dev/null || true
+	ln -sf ../share/seabios/bios-256k.bin "$root/usr/share/qemu/bios-256k.bin"
+fi
 # MV_EXTRA=DIR: DIR's contents go to /mv/extra, for debugging by hand
 # (scripts/debug.sh), e.g. kvm-unit-tests' x86/*.flat built elsewhere.
 if [ -n "${MV_EXTRA:-}" ]; then
@@ -62,7 +78,7 @@ if [ -n "${MV_EXTRA:-}" ]; then
 fi
 
 # Shared libraries of every dynamic executable, with the loader.
-for f in "$root"/usr/sbin/* "$root"/mv/tests/*; do
+for f in "$root"/usr/sbin/* "$root"/usr/bin/* "$root"/mv/tests/*; do
 	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
 done | sort -u | while read -r lib; do
 	mkdir -p "$root$(dirname "$lib")"

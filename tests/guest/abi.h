@@ -75,6 +75,8 @@
 #define H_EXC_LOOP	14	/* arg[1]: 0 a #PF handler that fixes nothing, 1 TF forever */
 #define H_BALLOON_SELF	15	/* balloon away a mapped page and a live page table */
 #define H_PT_WRITES	16	/* INS (and, if arg[1], the VMM) write its page tables */
+#define H_LINUX_PT_WRITES 17	/* REP STOSQ on the live PML4; a write to the directory mapping the code */
+#define H_UNSYNC_RELINK	18	/* an INVLPG while the path to an unsync table is gone */
 #define H_TRIPLE_UD	0	/* IDT limit 0, then UD2 */
 #define H_TRIPLE_INJECTED 1	/* IDT limit 0, then a fault minivisor injects */
 #define H_TRIPLE_STACK	2	/* the stack not present, then UD2 */

@@ -840,6 +840,87 @@ static void test_pt_writes(void)
 	}
 	GUEST_DONE();
 }
+
+/*
+ * H_LINUX_PT_WRITES: two page-table writes Linux makes while it boots.
+ * reset_early_page_tables() clears the live PML4 with REP STOSQ (here
+ * slots 2-255, first filled with not-present garbage: every translation,
+ * the store's own too, goes through the PML4).  set_pmd() writes the
+ * directory that maps set_pmd() itself (here the identity directory that
+ * maps this code, through an alias whose own translation does not use
+ * it: entry 100 becomes a 2 MiB page of FRAME(0)'s region, then goes).
+ */
+#define PD_ALIAS	(TEST_VA + 0x3000)
+#define BIG_VA		(100 * 0x200000ull)
+
+static void test_linux_pt_writes(void)
+{
+	volatile uint64_t *pml4 = q64(read_cr3() & ADDR_MASK);
+	uint64_t pd = pt_get(&kpt, (uintptr_t)&test_linux_pt_writes, 3) & ADDR_MASK;
+	uint64_t i, n = 254, bad = 0;
+	void *dst = (void *)&pml4[2];
+
+	for (i = 2; i < 256; i++)
+		pml4[i] = 0x1234000 + i * 0x1000;	/* not present */
+	asm volatile("cld; rep stosq" : "+D"(dst), "+c"(n) : "a"(0ull) : "memory");
+	for (i = 2; i < 256; i++)
+		bad += pml4[i] != 0;
+	GUEST_ASSERT_EQ(n, 0);
+	GUEST_ASSERT_EQ(dst, (void *)&pml4[256]);
+	GUEST_ASSERT_EQ(bad, 0);
+	map(TEST_VA, FRAME(60), PTE_W);
+	*q64(FRAME(60)) = 0x6060606060606060ull;
+	GUEST_ASSERT_EQ(*q64(TEST_VA), 0x6060606060606060ull);
+	guest_printf("linux pt writes: rep stosq cleared PML4 slots 2-255, slot 1 still maps\n");
+
+	*q64(FRAME(61)) = 0x6161616161616161ull;
+	map(PD_ALIAS, pd, PTE_W);
+	GUEST_ASSERT_EQ(*q64(PD_ALIAS + 100 * 8), 0);
+	*q64(PD_ALIAS + 100 * 8) = (FRAME(0) & ~0x1fffffull) | PTE_P | PTE_W | 0x80;
+	flush_all();
+	GUEST_ASSERT_EQ(*q64(BIG_VA + (FRAME(61) & 0x1fffff)), 0x6161616161616161ull);
+	*q64(PD_ALIAS + 100 * 8) = 0;
+	flush_all();
+	read_safe(BIG_VA);
+	report("linux pt writes: directory entry written from the code it maps, then cleared",
+	       BIG_VA);
+	GUEST_DONE();
+}
+
+/*
+ * H_UNSYNC_RELINK: a page table the guest writes directly (minivisor
+ * lets it, "unsync"), a present entry of it changed to another frame,
+ * then the directory above it written (which unshadows the directory:
+ * the path to the table is gone), then INVLPG of the changed page, then
+ * another page of the table touched (the path comes back).  The changed
+ * page must now show its new frame: the INVLPG said so, though it found
+ * no path to the table at the time.
+ */
+#define UR_Y	(TEST_VA + 0x5000)
+#define UR_X	(TEST_VA + 0x6000)
+
+static void test_unsync_relink(void)
+{
+	uint64_t pd = pt_get(&kpt, UR_Y, 3) & ADDR_MASK;
+	volatile uint64_t *pde = q64(pd + ((UR_Y >> 21) & 511) * 8);
+	uint64_t v;
+
+	*q64(FRAME(70)) = 0x7070707070707070ull;
+	*q64(FRAME(71)) = 0x7171717171717171ull;
+	*q64(FRAME(72)) = 0x7272727272727272ull;
+	map(UR_Y, FRAME(70), PTE_W);
+	map(UR_X, FRAME(72), PTE_W);
+	GUEST_ASSERT_EQ(*q64(UR_Y), 0x7070707070707070ull);
+	GUEST_ASSERT_EQ(*q64(UR_X), 0x7272727272727272ull);
+	*q64(pte_addr(UR_Y)) = FRAME(71) | PTE_P | PTE_W;	/* no flush yet */
+	*pde = *pde;						/* the directory, unchanged */
+	invlpg((void *)(uintptr_t)UR_Y);
+	GUEST_ASSERT_EQ(*q64(UR_X), 0x7272727272727272ull);
+	v = *q64(UR_Y);
+	guest_printf("unsync relink: after INVLPG the page reads %llx\n", (unsigned long long)v);
+	GUEST_ASSERT_EQ(v, 0x7171717171717171ull);
+	GUEST_DONE();
+}
 #endif /* __x86_64__ */
 
 /*
@@ -1062,6 +1143,8 @@ int guest_main(void)
 	case H_USER_HYPERCALL: test_user_hypercall(); break;
 	case H_BALLOON_SELF: test_balloon_self(); break;
 	case H_PT_WRITES: test_pt_writes(); break;
+	case H_LINUX_PT_WRITES: test_linux_pt_writes(); break;
+	case H_UNSYNC_RELINK: test_unsync_relink(); break;
 #else
 	case H_HUGE_STRING: test_huge_string(); break;
 	case H_REP_MOVS: test_rep_movs(); break;

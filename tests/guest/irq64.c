@@ -1486,6 +1486,7 @@ static void test_msrs(void)
 		0xc0010010 /* SYSCFG */, 0x8b /* PATCH_LEVEL */,
 		0xc0011029 /* DE_CFG */, 0xc0011020 /* LS_CFG */,
 		0xc0010015 /* HWCR */, 0x2ff /* MTRRdefType */,
+		0xc0010055 /* INT_PENDING_MSG: Linux's AMD E400 check */,
 	};
 	uint64_t v;
 	unsigned int i;

@@ -108,7 +108,7 @@ static int load(struct kfile *k, uint64_t mem, const char *initrd, const char *a
 	ram_size = mem;
 	free(ram);
 	ram = calloc(1, mem);
-	return load_multiboot(&vm, &args, boot);
+	return load_kernel(&vm, &args, boot);
 }
 
 static uint32_t rd32(uint64_t a)

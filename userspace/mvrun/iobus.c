@@ -20,7 +20,7 @@
 
 static struct io_dev *devs[MAX_IO_DEVS];
 static int nr_devs;
-static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t io_bus_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Unhandled accesses: [direction][port]. */
 static uint32_t unhandled[2][65536];
@@ -75,7 +75,7 @@ void io_exit(struct mv_run *run)
 	uint16_t port = run->io.port;
 	struct io_dev *dev = io_find(port);
 
-	pthread_mutex_lock(&bus_lock);
+	pthread_mutex_lock(&io_bus_lock);
 	for (i = 0; i < run->io.count; i++, data += size) {
 		if (run->io.direction == MV_IO_IN) {
 			val = dev && dev->in ? dev->in(dev, port - dev->base, size) : ~0u;
@@ -87,9 +87,63 @@ void io_exit(struct mv_run *run)
 				dev->out(dev, port - dev->base, size, val);
 		}
 	}
-	pthread_mutex_unlock(&bus_lock);
+	pthread_mutex_unlock(&io_bus_lock);
 	if (!dev)
 		count_unhandled(run->io.direction, port, size);
+}
+
+/*
+ * MMIO outside RAM: nothing is there (reads give all ones, writes
+ * vanish).  The first MAX_MMIO_ADDRS addresses are counted one by one,
+ * the rest together.
+ */
+#define MAX_MMIO_ADDRS	32
+
+static struct {
+	uint64_t gpa;
+	uint32_t count[2];
+} mmio_seen[MAX_MMIO_ADDRS];
+static int nr_mmio_seen;
+static uint32_t mmio_other;
+
+void mmio_unhandled(uint64_t gpa, uint32_t len, bool write)
+{
+	int i;
+
+	pthread_mutex_lock(&io_bus_lock);
+	for (i = 0; i < nr_mmio_seen && mmio_seen[i].gpa != gpa; i++)
+		;
+	if (i == nr_mmio_seen && nr_mmio_seen < MAX_MMIO_ADDRS)
+		mmio_seen[nr_mmio_seen++].gpa = gpa;
+	if (i < nr_mmio_seen) {
+		if (!mmio_seen[i].count[write]++ && verbose)
+			fprintf(stderr, "mvrun: unhandled MMIO %s %#llx (%u bytes; %s, further ones are counted)\n",
+				write ? "write to" : "read from", (unsigned long long)gpa, len,
+				write ? "ignored" : "reads all ones");
+	} else {
+		mmio_other++;
+	}
+	pthread_mutex_unlock(&io_bus_lock);
+}
+
+static void mmio_report_unhandled(void)
+{
+	int i;
+
+	if (!nr_mmio_seen)
+		return;
+	fprintf(stderr, "mvrun: MMIO nothing handled:");
+	for (i = 0; i < nr_mmio_seen; i++) {
+		if (mmio_seen[i].count[0])
+			fprintf(stderr, " read %#llx x%u", (unsigned long long)mmio_seen[i].gpa,
+				mmio_seen[i].count[0]);
+		if (mmio_seen[i].count[1])
+			fprintf(stderr, " write %#llx x%u", (unsigned long long)mmio_seen[i].gpa,
+				mmio_seen[i].count[1]);
+	}
+	if (mmio_other)
+		fprintf(stderr, " (and %u more elsewhere)", mmio_other);
+	fputc('\n', stderr);
 }
 
 void io_report_unhandled(void)
@@ -108,4 +162,5 @@ void io_report_unhandled(void)
 	}
 	if (n)
 		fputc('\n', stderr);
+	mmio_report_unhandled();
 }

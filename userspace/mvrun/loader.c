@@ -108,14 +108,7 @@ struct range {
 	uint64_t start, end;		/* [start, end) */
 };
 
-/* A file mapped read-only. */
-struct file {
-	const char *path;
-	const uint8_t *data;
-	size_t size;
-};
-
-static int map_file(const char *path, struct file *f, const char *what)
+int map_file(const char *path, struct file *f, const char *what)
 {
 	struct stat st;
 	int fd;
@@ -150,7 +143,7 @@ static int map_file(const char *path, struct file *f, const char *what)
 	return 0;
 }
 
-static void unmap_file(struct file *f)
+void unmap_file(struct file *f)
 {
 	if (f->size)
 		munmap((void *)f->data, f->size);
@@ -198,12 +191,6 @@ static bool is_elf(const struct file *f)
 	return f->size >= SELFMAG && !memcmp(f->data, ELFMAG, SELFMAG);
 }
 
-/* A Linux bzImage has "HdrS" at 0x202. */
-static bool is_bzimage(const struct file *f)
-{
-	return f->size >= 0x206 && !memcmp(f->data + 0x202, "HdrS", 4);
-}
-
 static int check_headers(const struct file *f, const Elf32_Ehdr **ehp)
 {
 	const uint32_t *mb = find_mb_header(f);
@@ -211,14 +198,12 @@ static int check_headers(const struct file *f, const Elf32_Ehdr **ehp)
 	const char *p = f->path;
 
 	if (!mb) {
-		if (is_bzimage(f))
-			fprintf(stderr, "mvrun: %s is a Linux bzImage, not a multiboot kernel (bzImage support comes with issue 13)\n", p);
-		else if (is_elf(f) && f->size > EI_CLASS && f->data[EI_CLASS] == ELFCLASS64)
+		if (is_elf(f) && f->size > EI_CLASS && f->data[EI_CLASS] == ELFCLASS64)
 			fprintf(stderr, "mvrun: %s is an ELF64 file without a multiboot header: not a multiboot kernel (an ELF32 with the magic 0x1badb002 in its first 8 KiB)\n", p);
 		else if (is_elf(f))
 			fprintf(stderr, "mvrun: %s is an ELF file without a multiboot header: not a multiboot kernel (the magic 0x1badb002 must be in its first 8 KiB)\n", p);
 		else
-			fprintf(stderr, "mvrun: %s is not a multiboot kernel: no ELF header, no multiboot header (bzImage support comes with issue 13)\n", p);
+			fprintf(stderr, "mvrun: %s is neither a Linux bzImage (no \"HdrS\" at offset 0x202) nor a multiboot kernel (no ELF header, no multiboot header)\n", p);
 		return -1;
 	}
 	if (mb[1] & MB_HDR_AOUT_KLUDGE) {
@@ -521,10 +506,11 @@ static int place(struct vm *vm, struct range *used, int n, size_t info_size,
 	return 0;
 }
 
-int load_multiboot(struct vm *vm, const struct kernel_args *args, struct boot *boot)
+static int load_multiboot(struct vm *vm, const struct kernel_args *args,
+			  const struct file *k, struct boot *boot)
 {
 	struct range used[MAX_SEGMENTS + 2];
-	struct file kernel, initrd = { .size = 0 };
+	struct file kernel = *k, initrd = { .size = 0 };
 	struct info_block b = { 0 };
 	struct mb_module mod = { 0 };
 	const Elf32_Ehdr *eh;
@@ -533,8 +519,6 @@ int load_multiboot(struct vm *vm, const struct kernel_args *args, struct boot *b
 	uint32_t entry = 0;
 	int n, ret = -1;
 
-	if (map_file(args->kernel, &kernel, "a multiboot kernel"))
-		return -1;
 	if (args->initrd && map_file(args->initrd, &initrd, NULL))
 		goto out;
 	if (check_headers(&kernel, &eh) ||
@@ -581,6 +565,21 @@ out:
 	free(b.buf);
 	free(cmdline);
 	unmap_file(&initrd);
+	return ret;
+}
+
+int load_kernel(struct vm *vm, const struct kernel_args *args, struct boot *boot)
+{
+	struct file kernel;
+	int ret;
+
+	if (map_file(args->kernel, &kernel, "a kernel"))
+		return -1;
+	memset(boot, 0, sizeof(*boot));
+	if (is_bzimage(&kernel))
+		ret = load_linux(vm, args, &kernel, boot);
+	else
+		ret = load_multiboot(vm, args, &kernel, boot);
 	unmap_file(&kernel);
 	return ret;
 }
@@ -604,7 +603,23 @@ int boot_set_entry(int vcpu_fd, const struct boot *boot)
 
 	if (ioctl(vcpu_fd, MV_GET_SREGS, &s))
 		return -1;
-	if (boot->protected_mode) {
+	if (boot->long_mode) {
+		flat_segment(&s.cs, 0x10, 0xb);
+		s.cs.l = 1;
+		s.cs.db = 0;
+		flat_segment(&s.ds, 0x18, 0x3);
+		s.es = s.fs = s.gs = s.ss = s.ds;
+		s.gdt.base = boot->gdt_base;
+		s.gdt.limit = 4 * 8 - 1;
+		/* Paging and protection on, caches enabled; PAE, LME and LMA. */
+		s.cr0 = (s.cr0 & ~0x60000000ULL) | 0x80000011;
+		s.cr3 = boot->cr3;
+		s.cr4 |= 0x20;
+		s.efer |= 0x500;
+		regs.rip = boot->rip;
+		regs.rsi = boot->rsi;
+		regs.rsp = regs.rbp = boot->esp;
+	} else if (boot->protected_mode) {
 		flat_segment(&s.cs, 0x08, 0xb);
 		flat_segment(&s.ds, 0x10, 0x3);
 		s.es = s.fs = s.gs = s.ss = s.ds;

@@ -6,12 +6,13 @@
  *   mvrun [OPTIONS] --kernel FILE [--initrd FILE] [--append "ARGS"]
  *
  * A flat binary is loaded at guest-physical 0x10000 and started in real
- * mode at CS:IP = 1000:0000 (kvmtool's convention).  A multiboot kernel
- * (an ELF32 such as kvm-unit-tests' .flat files) is loaded by its program
- * headers and entered in 32-bit protected mode with the multiboot
- * information (loader.c); the VM then gets the module's in-kernel
- * interrupt controllers (MV_CREATE_IRQCHIP), since such kernels expect a
- * local APIC.
+ * mode at CS:IP = 1000:0000 (kvmtool's convention).  --kernel boots a
+ * Linux bzImage through the Linux boot protocol's 64-bit entry (linux.c,
+ * with an MP table, mptable.c, and a default command line for this
+ * platform) or a multiboot kernel (an ELF32 such as kvm-unit-tests' .flat
+ * files), loaded by its program headers and entered in 32-bit protected
+ * mode with the multiboot information (loader.c); either way the VM gets
+ * the module's in-kernel interrupt controllers (MV_CREATE_IRQCHIP).
  *
  * --cpu-features changes the guest's CPUID by QEMU's feature names
  * (cpufeat.c): "-x2apic" hides x2APIC, for instance.
@@ -23,22 +24,27 @@
  * them, so they are created but never run.
  *
  * Devices are port I/O handlers registered by range on a small bus
- * (iobus.c), one file each: COM1 (serial.c), the debug console at 0xe9
- * (debugcon.c), isa-debug-exit at 0xf4 (debugexit.c), fw_cfg at 0x510
- * (fwcfg.c), QEMU's pc-testdev (testdev.c, with its MMIO memory).
- * Other ports read as all ones and ignore writes; so does other MMIO
- * outside RAM.  A multiboot kernel finds the machine as a PC BIOS leaves
- * it (bios.c).
+ * (iobus.c), one file each: COM1 on IRQ 4 (serial.c, fed from stdin by
+ * console.c), the i8042's reset line (i8042.c), the CMOS clock (rtc.c),
+ * the debug console at 0xe9 (debugcon.c), isa-debug-exit at 0xf4
+ * (debugexit.c), fw_cfg at 0x510 (fwcfg.c), QEMU's pc-testdev (testdev.c,
+ * with its MMIO memory).  Other ports read as all ones and ignore writes;
+ * so does other MMIO outside RAM.  A multiboot kernel finds the machine as
+ * a PC BIOS leaves it (bios.c); a Linux bzImage starts at its 64-bit entry
+ * (linux.c) and sets its interrupt controllers up itself.
  *
  * Ending: the first vCPU exit that ends the VM decides the exit status
  * (vm_stop()); the main thread, which otherwise only waits for signals,
  * then stops the other vCPU threads (a signal of its own makes their
  * MV_RUN return EINTR) and exits.  Exit status: 0 when vCPU 0 halts with
- * interrupts disabled, (v << 1) | 1 from isa-debug-exit, 2 for usage
- * errors, 64 when the VM cannot be set up (module missing or too old, no
- * permission, a file that cannot be loaded...), 66 when the guest crashes
- * (triple fault), 68 on an internal error, 72 when an administrator
- * destroys the VM, 128 + N when signal N stops it.
+ * interrupts disabled or a Linux guest powers off, (v << 1) | 1 from
+ * isa-debug-exit, 2 for usage errors, 64 when the VM cannot be set up
+ * (module missing or too old, no permission, a file that cannot be
+ * loaded...), 66 when the guest crashes (triple fault), 68 on an internal
+ * error, 70 when the guest resets the machine (reboot), 72 when an
+ * administrator destroys the VM, 74 when a Linux guest panics
+ * (lifecycle.c), 130 after Ctrl-A x at the console, 128 + N when signal
+ * N stops it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,31 +70,34 @@
 
 bool verbose;
 
-static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void usage(FILE *f)
 {
 	fputs("Usage: mvrun [OPTIONS] GUEST.BIN\n"
 	      "       mvrun [OPTIONS] --kernel FILE [--initrd FILE] [--append ARGS]\n"
 	      "\n"
 	      "Runs a guest under minivisor: a flat binary loaded at 0x10000 and started\n"
-	      "in real mode at 1000:0000, or a multiboot kernel (ELF32, e.g. kvm-unit-tests'\n"
-	      ".flat files) started in protected mode with the in-kernel irqchip.  Port\n"
-	      "0xe9 and COM1 go to stdout; writing v to port 0xf4 exits with status\n"
-	      "(v << 1) | 1; fw_cfg at 0x510 tells the CPU count and memory size.\n"
+	      "in real mode at 1000:0000, a Linux bzImage (64-bit boot protocol, console\n"
+	      "on ttyS0), or a multiboot kernel (ELF32, e.g. kvm-unit-tests' .flat files)\n"
+	      "started in protected mode; kernels get the in-kernel irqchip.  COM1 is the\n"
+	      "console (stdin and stdout; on a terminal, Ctrl-A x quits); port 0xe9 goes\n"
+	      "to stdout; writing v to port 0xf4 exits with status (v << 1) | 1; fw_cfg\n"
+	      "at 0x510 tells the CPU count and memory size.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -k, --kernel FILE   boot FILE as a multiboot kernel\n"
-	      "  -i, --initrd FILE   with --kernel: FILE is the kernel's module\n"
+	      "  -k, --kernel FILE   boot FILE: a Linux bzImage or a multiboot kernel\n"
+	      "  -i, --initrd FILE   with --kernel: Linux's initrd, or the multiboot module\n"
 	      "                      (kvm-unit-tests: the environment, e.g. NR_CPUS=1)\n"
-	      "  -a, --append ARGS   with --kernel: its command line after argv[0]\n"
+	      "  -a, --append ARGS   with --kernel: added to Linux's command line (after\n"
+	      "                      mvrun's console=ttyS0 ...), or a multiboot kernel's\n"
+	      "                      command line after argv[0]\n"
 	      "  -c, --cpus N        vCPUs, 1 to 16 (default 1)\n"
 	      "      --cpu-features LIST\n"
 	      "                      CPUID features by QEMU's names, as after -cpu MODEL:\n"
 	      "                      -x2apic hides x2APIC, -pcid,-invpcid..., +name keeps\n"
 	      "                      one (a warning if minivisor lacks it; 'enforce' makes\n"
 	      "                      that an error); 'help' lists the names\n"
-	      "  -m, --mem SIZE      guest memory, e.g. 16M, 1G (default 64M)\n"
+	      "  -m, --mem SIZE      guest memory, e.g. 16M, 1G (default 64M; 512M for\n"
+	      "                      a bzImage)\n"
 	      "  -n, --name NAME     VM name shown by 'mvctl vm list' (default: the file name)\n"
 	      "  -d, --domain N      page-sharing domain: pages are only shared with VMs\n"
 	      "                      of the same domain (default 0)\n"
@@ -98,14 +107,6 @@ static void usage(FILE *f)
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "See mvrun(1).\n", f);
-}
-
-void console_write(const uint8_t *buf, size_t len)
-{
-	pthread_mutex_lock(&console_lock);
-	fwrite(buf, 1, len, stdout);
-	fflush(stdout);
-	pthread_mutex_unlock(&console_lock);
 }
 
 void vm_stop(struct vm *vm, int status)
@@ -169,10 +170,7 @@ static void mmio_exit(struct mv_run *run)
 {
 	if (testdev_mmio(run))
 		return;
-	if (verbose)
-		fprintf(stderr, "mvrun: unhandled MMIO %s %#llx (%u bytes)\n",
-			run->mmio.is_write ? "write to" : "read from",
-			run->mmio.gpa, run->mmio.len);
+	mmio_unhandled(run->mmio.gpa, run->mmio.len, run->mmio.is_write);
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 }
@@ -338,6 +336,8 @@ static int run_vm(struct vm *vm)
 	sigaction(SIG_KICK, &sa, NULL);
 	pthread_sigmask(SIG_BLOCK, &wait, NULL);
 	vm->main_thread = pthread_self();
+	if (console_start(vm))
+		return EXIT_INTERNAL;
 	/* Without an irqchip no INIT/SIPI can reach the APs. */
 	n = vm->irqchip ? vm->nr_vcpus : 1;
 	if (n < vm->nr_vcpus && verbose)
@@ -378,7 +378,34 @@ static int open_device(void)
 	return -1;
 }
 
-static int create_vm(struct mv_vm_config *cfg)
+/*
+ * What the module's default CPUID says: the TSC frequency (leaf
+ * 0x40000010, for a Linux guest's command line) and leaf 1 (the MP table).
+ */
+static void host_cpuid(int dev, struct vm *vm)
+{
+	struct mv_cpuid *t = calloc(1, sizeof(*t) + MV_CPUID_MAX_ENTRIES * sizeof(t->entries[0]));
+	uint32_t i;
+
+	if (!t)
+		return;
+	t->nent = MV_CPUID_MAX_ENTRIES;
+	if (!ioctl(dev, MV_GET_DEFAULT_CPUID, t)) {
+		for (i = 0; i < t->nent; i++) {
+			const struct mv_cpuid_entry *e = &t->entries[i];
+
+			if (e->function == 0x40000010)
+				vm->tsc_khz = e->eax;
+			if (e->function == 1) {
+				vm->cpu_signature = e->eax;
+				vm->cpu_features = e->edx;
+			}
+		}
+	}
+	free(t);
+}
+
+static int create_vm(struct mv_vm_config *cfg, struct vm *out)
 {
 	int dev, vm, api;
 
@@ -396,6 +423,7 @@ static int create_vm(struct mv_vm_config *cfg)
 			api, MV_API_VERSION);
 		return -1;
 	}
+	host_cpuid(dev, out);
 	vm = ioctl(dev, MV_CREATE_VM, cfg);
 	if (vm < 0) {
 		if (errno == EINVAL)
@@ -428,7 +456,8 @@ static int create_irqchip(struct vm *vm)
 }
 
 static int (*const device_inits[])(struct vm *) = {
-	serial_init, debugcon_init, debugexit_init, fwcfg_init, testdev_init,
+	serial_init, i8042_init, rtc_init, debugcon_init, debugexit_init, fwcfg_init,
+	testdev_init,
 };
 
 static int create_vcpus(struct vm *vm, const struct boot *boot,
@@ -513,7 +542,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'm':
-			if (mv_parse_size(optarg, &mem)) {
+			if (mv_parse_size(optarg, &mem) || !mem) {
 				fprintf(stderr, "mvrun: bad memory size '%s' (try 64M or 1G)\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -575,6 +604,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		name = name ? name + 1 : o->path;
 	}
 	snprintf(o->cfg.name, sizeof(o->cfg.name), "%s", name);
+	/* Without --mem: 64 MiB, or enough for a Linux kernel and its initrd. */
+	if (!o->cfg.mem_size)
+		o->cfg.mem_size = o->kernel.kernel && path_is_bzimage(o->path) ?
+				  linux_default_mem() : 64 << 20;
 	if (o->cfg.mem_size < (64 << 10) || o->cfg.mem_size % 4096) {
 		fprintf(stderr, "mvrun: guest memory must be at least 64K and a multiple of 4K\n");
 		return EXIT_USAGE;
@@ -589,9 +622,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .cfg.mem_size = 64 << 20, .cpus = 1 };
+	struct options o = { .cpus = 1 };
 	static struct vm vm;
 	struct boot boot;
+	bool multiboot;
 	size_t i;
 	int ret;
 
@@ -601,7 +635,7 @@ int main(int argc, char **argv)
 	vm.mem_size = o.cfg.mem_size;
 	vm.nr_vcpus = o.cpus;
 	vm.status = -1;
-	vm.fd = create_vm(&o.cfg);
+	vm.fd = create_vm(&o.cfg, &vm);
 	if (vm.fd < 0)
 		return EXIT_SETUP;
 	/* The irqchip comes before any vCPU. */
@@ -610,14 +644,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(device_inits) / sizeof(device_inits[0]); i++)
 		if (device_inits[i](&vm))
 			return EXIT_SETUP;
-	if (o.kernel.kernel && bios_setup_memory(&vm))
+	multiboot = o.kernel.kernel && !path_is_bzimage(o.path);
+	if (multiboot && bios_setup_memory(&vm))
 		return EXIT_SETUP;
-	ret = o.kernel.kernel ? load_multiboot(&vm, &o.kernel, &boot) :
+	ret = o.kernel.kernel ? load_kernel(&vm, &o.kernel, &boot) :
 				load_flat(&vm, o.path, &boot);
 	if (ret || create_vcpus(&vm, &boot, o.features.n || o.features.enforce ?
 					      &o.features : NULL))
 		return EXIT_SETUP;
-	if (o.kernel.kernel && bios_setup_chips(&vm))
+	if (multiboot && bios_setup_chips(&vm))
 		return EXIT_SETUP;
 	return run_vm(&vm);
 }

@@ -5,7 +5,12 @@
  *   mvrun.c      options, the VM and its vCPU threads, the exit loop
  *   iobus.c      the port I/O bus: devices register a port range, exits
  *                are dispatched to them, the rest is counted
- *   serial.c     COM1, an 8250 UART that only transmits
+ *   serial.c     COM1, an 8250/16550A UART on IRQ 4 (transmit and receive)
+ *   console.c    the host side of COM1: stdin (raw, with the Ctrl-A
+ *                escape, when it is our terminal) and stdout
+ *   i8042.c      ports 0x60/0x64: a keyboard controller with nothing
+ *                attached, there for its reset line (Linux's reboot=k)
+ *   rtc.c        ports 0x70/0x71: the CMOS clock, with the host's time
  *   debugcon.c   port 0xe9, QEMU's debug console
  *   debugexit.c  port 0xf4, QEMU's isa-debug-exit
  *   fwcfg.c      ports 0x510/0x511, QEMU's fw_cfg (the items
@@ -15,6 +20,10 @@
  *                scratch memory at 0xff000000
  *   loader.c     the boot protocols: a flat binary in real mode, a
  *                multiboot v1 kernel (ELF32) in protected mode
+ *   linux.c      the Linux x86 boot protocol (bzImage, 64-bit entry),
+ *                its default command line
+ *   mptable.c    the MP table: the vCPUs, the I/O APIC, the ISA IRQs
+ *   lifecycle.c  how a guest ends: poweroff, reboot, panic
  *   cpufeat.c    --cpu-features: CPUID feature bits by QEMU's names
  *   bios.c       what a PC BIOS leaves for a multiboot kernel: the IVT,
  *                the 8259s, the 8254 tick, vCPU 0's LINT0/LINT1
@@ -33,7 +42,11 @@ enum {
 	EXIT_SETUP = 64,
 	EXIT_CRASH = 66,
 	EXIT_INTERNAL = 68,
+	EXIT_REBOOT = 70,
 	EXIT_DESTROYED = 72,
+	EXIT_PANIC = 74,
+	/* Ctrl-A x at the console: as if Ctrl-C (SIGINT) had stopped mvrun. */
+	EXIT_QUIT = 130,
 };
 
 struct vm;
@@ -52,6 +65,12 @@ struct vm {
 	uint64_t mem_size;
 	int nr_vcpus;
 	bool irqchip;
+	/* A Linux kernel (bzImage): its console messages say how it ends. */
+	bool linux_guest;
+	/* The host's TSC in kHz, from the module's CPUID leaf 0x40000010; 0 if unknown. */
+	uint32_t tsc_khz;
+	/* CPUID.1 EAX and EDX of the module's default table (the MP table's CPUs). */
+	uint32_t cpu_signature, cpu_features;
 	struct vcpu vcpus[MV_MAX_VCPUS];
 	/* The first status that ends the VM wins; -1 while it runs. */
 	int status;
@@ -87,13 +106,19 @@ struct io_dev {
 
 /* Adds a device; -1 (with a message) if its range overlaps another's. */
 int io_register(struct io_dev *dev);
+/* The bus lock, for threads other than vCPUs that touch a device's state. */
+extern pthread_mutex_t io_bus_lock;
 /* Handles an MV_EXIT_IO exit of @run. */
 void io_exit(struct mv_run *run);
-/* With --verbose: the ports no device handled, with their counts. */
+/* An MMIO exit: nothing is there; counted by address. */
+void mmio_unhandled(uint64_t gpa, uint32_t len, bool write);
+/* With --verbose: the ports and MMIO no device handled, with their counts. */
 void io_report_unhandled(void);
 
 /* The devices, registered in this order by mvrun.c; 0 or -1. */
 int serial_init(struct vm *vm);
+int i8042_init(struct vm *vm);
+int rtc_init(struct vm *vm);
 int debugcon_init(struct vm *vm);
 int debugexit_init(struct vm *vm);
 int fwcfg_init(struct vm *vm);
@@ -104,8 +129,31 @@ int testdev_init(struct vm *vm);
 #define TESTDEV_IOMEM_SIZE	0x10000
 bool testdev_mmio(struct mv_run *run);
 
-/* Guest output (COM1, debug console) to stdout. */
+/*
+ * serial.c: bytes typed at the console go to COM1's receiver.  Waits
+ * (without the bus lock) while its FIFO is full; returns once all are in.
+ */
+void serial_receive(const uint8_t *buf, size_t len);
+
+/* console.c.  Guest output (COM1, debug console) to stdout. */
 void console_write(const uint8_t *buf, size_t len);
+/*
+ * Starts reading stdin for COM1 (a thread): raw, with the Ctrl-A escape,
+ * when stdin is the terminal mvrun runs in the foreground of; as it comes
+ * when it is a pipe or a file; not at all when it is a terminal mvrun
+ * does not own.  The terminal is restored on every way out.  0 or -1.
+ */
+int console_start(struct vm *vm);
+/* Puts the terminal back as it was (idempotent, async-signal-safe). */
+void console_restore(void);
+
+/*
+ * lifecycle.c: the end of a guest's life.  lifecycle_reset() is the CPU
+ * reset line (the i8042's); lifecycle_console() sees each byte a Linux
+ * guest's kernel writes to its console (printk, not the tty).
+ */
+void lifecycle_reset(struct vm *vm);
+void lifecycle_console(struct vm *vm, uint8_t c);
 
 /*
  * loader.c: where and how vCPU 0 starts.  The loaders print why they
@@ -115,6 +163,13 @@ struct boot {
 	bool protected_mode;	/* else real mode, CS:IP = 1000:0000 */
 	uint32_t eip, eax, ebx, esp;
 	uint32_t gdt_base;	/* a flat GDT: null, code 0x08, data 0x10 */
+	/*
+	 * 64-bit mode instead (Linux's 64-bit entry): paging on with CR3 =
+	 * @cr3, CS 0x10 (64-bit code) and 0x18 (data) of the GDT at
+	 * @gdt_base, RIP = @rip, RSI = @rsi, RSP = RBP = @esp.
+	 */
+	bool long_mode;
+	uint64_t rip, rsi, cr3;
 };
 
 struct kernel_args {
@@ -123,9 +178,32 @@ struct kernel_args {
 	const char *append;	/* NULL: nothing after argv[0] */
 };
 
+/* A file mapped read-only (loader.c). */
+struct file {
+	const char *path;
+	const uint8_t *data;
+	size_t size;
+};
+
+/* Maps @path; an empty file is refused as not @what (allowed if NULL). */
+int map_file(const char *path, struct file *f, const char *what);
+void unmap_file(struct file *f);
+
 int load_flat(struct vm *vm, const char *path, struct boot *boot);
-int load_multiboot(struct vm *vm, const struct kernel_args *args,
-		   struct boot *boot);
+/* --kernel: a bzImage (linux.c), else a multiboot kernel. */
+int load_kernel(struct vm *vm, const struct kernel_args *args,
+		struct boot *boot);
+/* linux.c */
+bool is_bzimage(const struct file *f);
+/* Whether @path is a bzImage (a quick look, before the VM exists). */
+bool path_is_bzimage(const char *path);
+/* Guest memory for a bzImage when --mem is not given. */
+uint64_t linux_default_mem(void);
+int load_linux(struct vm *vm, const struct kernel_args *args,
+	       const struct file *kernel, struct boot *boot);
+/* mptable.c: the MP table at @base (in the BIOS area); 0 or -1. */
+int mptable_write(struct vm *vm, uint64_t base);
+#define MPTABLE_MAX_SIZE	4096
 /* Gives a vCPU the state @boot describes; 0, or -1 with errno. */
 int boot_set_entry(int vcpu_fd, const struct boot *boot);
 
