@@ -180,6 +180,9 @@ reaped:
 }
 
 /* The last @n lines of @buf as diagnostics (TH_LOG would cut them short). */
+static void show_from(const char *buf, const char *from, int n);
+
+/* The last @n lines of @buf, and the head of any guest oops in it. */
 static void show_tail(const char *what, const char *buf, int n)
 {
 	const char *p = buf + strlen(buf), *eol;
@@ -194,6 +197,9 @@ static void show_tail(const char *what, const char *buf, int n)
 		p = eol ? eol + 1 : p + strlen(p);
 	}
 	fflush(stdout);
+	show_from(buf, "BUG: ", 60);
+	show_from(buf, "general protection fault", 60);
+	show_from(buf, "PANIC: ", 60);
 }
 
 /* @n lines of @buf from the first that has @from (a kernel oops's head). */
