@@ -48,6 +48,10 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 
 	mv_cpuid_lookup(vcpu, vcpu->regs[MV_RAX], vcpu->regs[MV_RCX],
 			&a, &b, &c, &d);
+	/* CPUID.1:EDX.APIC says whether IA32_APIC_BASE enables it (as KVM). */
+	if ((u32)vcpu->regs[MV_RAX] == 1 && vcpu->lapic &&
+	    !(vcpu->lapic->base_msr & MSR_IA32_APICBASE_ENABLE))
+		d &= ~BIT(9);
 	trace_mv_cpuid(vcpu, a, b, c, d);
 	vcpu->regs[MV_RAX] = a;
 	vcpu->regs[MV_RBX] = b;
@@ -330,6 +334,9 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 		break;
 	case MV_PENDING_MMIO_READ:
 		mv_emulate_mmio_complete(vcpu);
+		break;
+	case MV_PENDING_MMIO_ALU:
+		ret = mv_emulate_mmio_alu_done(vcpu);
 		break;
 	default:
 		break;
