@@ -682,14 +682,12 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
 int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
 /* CR8: the local APIC's TPR[7:4] (lapic.c; a plain value without one). */
 u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu);
 void mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 val);
 /* The local APIC's MSRs: 0, -EINVAL (#GP), or -ENOENT (not its). */
 int mv_lapic_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
 int mv_lapic_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val);
-bool mv_long_mode_cs(struct mv_vcpu *vcpu);
 
 /* msr.c: the guest's MSRs; -EINVAL means #GP */
 int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
@@ -935,6 +933,28 @@ static inline bool mv_is_paging(struct mv_vcpu *vcpu)
 static inline bool mv_is_long_mode(struct mv_vcpu *vcpu)
 {
 	return vcpu->efer & EFER_LMA;
+}
+
+/* 64-bit mode: long mode with a 64-bit code segment. */
+static inline bool mv_long_mode_cs(struct mv_vcpu *vcpu)
+{
+	struct mv_segment cs;
+
+	if (!mv_is_long_mode(vcpu))
+		return false;
+	mv_arch->get_segment(vcpu, MV_CS, &cs);
+	return cs.l;
+}
+
+/* A segment's base; in 64-bit mode only FS and GS have one. */
+static inline u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
+{
+	struct mv_segment s;
+
+	if (mv_long_mode_cs(vcpu) && seg != MV_FS && seg != MV_GS)
+		return 0;
+	mv_arch->get_segment(vcpu, seg, &s);
+	return s.base;
 }
 
 #endif /* _MV_MINIVISOR_H */

@@ -14,27 +14,6 @@
 
 #include "minivisor.h"
 
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
-{
-	struct mv_segment s;
-
-	/* In 64-bit mode only FS and GS have a base. */
-	if (mv_long_mode_cs(vcpu) && seg != MV_FS && seg != MV_GS)
-		return 0;
-	mv_arch->get_segment(vcpu, seg, &s);
-	return s.base;
-}
-
-bool mv_long_mode_cs(struct mv_vcpu *vcpu)
-{
-	struct mv_segment cs;
-
-	if (!mv_is_long_mode(vcpu))
-		return false;
-	mv_arch->get_segment(vcpu, MV_CS, &cs);
-	return cs.l;
-}
-
 /* A control bit the guest may set only when its CPUID offers a feature. */
 struct mv_cpuid_gate {
 	u32 function;
