@@ -96,7 +96,13 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	case MV_PF_GUEST:
 		return MV_RET_GUEST;
 	case MV_PF_MMIO:
-		/* Not RAM: emulate the access for userspace. */
+		/*
+		 * Not RAM: emulate the access for userspace; but an event's
+		 * delivery (its frame on a stack in MMIO) is no instruction.
+		 */
+		if (vcpu->reinject.valid)
+			return mv_internal_error(vcpu, MV_INTERNAL_DELIVERY, 1,
+						 &vcpu->exit.pf.addr);
 		return mv_emulate_mmio(vcpu, gpa);
 	case MV_PF_EMULATE:
 		return mv_emulate_store(vcpu, gpa);
