@@ -234,10 +234,12 @@ static void alu_cmpxchg(const struct mv_insn *insn, const u64 *regs, u64 mem,
 	u64 acc = regs[0] & alu_mask(size);
 
 	alu_sub(acc, mem, false, size, f);
+	/* Unequal, it still writes: the old value (the CPU and KVM do). */
+	out->mem_write = true;
 	if (acc == mem) {
-		out->mem_write = true;
 		out->mem_val = alu_reg_read(insn, regs, size);
 	} else {
+		out->mem_val = mem;
 		/* rAX: register 0, never the AH quirk */
 		alu_reg_write(out, insn, regs, 0, size, mem);
 	}

@@ -36,7 +36,8 @@ int mv_alu_size(const struct mv_insn *insn);
  * Run @insn with @mem as its memory operand's value (mv_alu_size() bytes),
  * @regs the 16 general registers and @rflags.  0 with *@out filled, or
  * -EOPNOTSUPP (an instruction it does not know, a bit offset that leaves
- * the operand).  CMPXCHG that fails writes no memory (as KVM); logic
+ * the operand).  CMPXCHG that fails writes the old value back (a write
+ * cycle, as the CPU's locked cycle and KVM's emulator have it); logic
  * instructions clear AF; BT, BTS, BTR and BTC change only CF.
  */
 int mv_alu_eval(const struct mv_insn *insn, const u64 *regs, u64 rflags,

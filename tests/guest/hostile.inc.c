@@ -942,11 +942,12 @@ static void rmw_report(const char *what, uint64_t v, uint64_t reg, uint64_t f)
 /* One instruction on *(m) with "a" in RAX, "c" in RCX; flags after it. */
 #define RMW_ONE(what, insn, mp, a, c)					\
 	do {								\
+		volatile uint64_t *_p = (mp);				\
 		uint64_t _a = (a), _c = (c), _f;			\
 		asm volatile(insn "\n\tpushfq\n\tpopq %[f]"		\
 			     : [f] "=r"(_f), "+a"(_a), "+c"(_c)		\
-			     : [m] "r"(mp) : "memory", "cc");		\
-		rmw_report(what, *(volatile uint64_t *)(mp), _a, _f);	\
+			     : [m] "r"(_p) : "memory", "cc");		\
+		rmw_report(what, *_p, _a, _f);				\
 	} while (0)
 
 static void rmw_run(volatile uint64_t *e, bool mmio)

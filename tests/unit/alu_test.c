@@ -240,7 +240,7 @@ struct row {
 	enum kind kind;
 	int immw;		/* immediate bytes; 0: 2 or 4 (imm16/32) */
 	const s64 *imms;
-	bool mem_write;		/* writes memory (CMPXCHG: when equal) */
+	bool mem_write;		/* writes memory (CMPXCHG: always, the old value if unequal) */
 	u64 flags;		/* flags compared with the CPU's */
 	u64 kept;		/* flags the module keeps (alu.h) */
 	u64 cleared;		/* flags the module clears (alu.h) */
@@ -533,8 +533,8 @@ static bool run_case(const struct row *row, int size, int k, bool print)
 	}
 	cpu.mem = io.buf[1] & m;
 	cpu.rflags = io.flags;
-	cpu.mem_write = row->mem_write &&
-			(row->kind != K_CMPXCHG || (io.flags & X86_ZF));
+	/* CMPXCHG writes even when unequal: the old value, a write cycle */
+	cpu.mem_write = row->mem_write;
 
 	/* The module */
 	memset(&out, 0xa5, sizeof(out));
