@@ -955,7 +955,7 @@ static void rmw_run(volatile uint64_t *e, bool mmio)
 	int k = 0;
 
 	if (!mmio) {
-		e[0] = 0x1230;
+		e[0] = 0x1210;
 		e[1] = 0x1237;
 		e[2] = 0x5000;
 		e[3] = 0x7000;
