@@ -27,9 +27,19 @@
 #define OP_IMM8		BIT(3)	/* an 8-bit immediate */
 #define OP_IMMZ		BIT(4)	/* 16-bit with a 16-bit operand size, else 32 */
 #define OP_MOFFS	BIT(5)	/* an offset of the address size, no ModRM */
+#define OP_GRP3		BIT(6)	/* F6/F7: an immediate only for reg 0 and 1 */
 
 static const u8 mv_op1[256] = {
+	/* ADD, OR, ADC, SBB, AND, SUB, XOR, CMP: r/m,r and r,r/m */
+	[0x00 ... 0x03] = OP_OK | OP_MODRM, [0x08 ... 0x0b] = OP_OK | OP_MODRM,
+	[0x10 ... 0x13] = OP_OK | OP_MODRM, [0x18 ... 0x1b] = OP_OK | OP_MODRM,
+	[0x20 ... 0x23] = OP_OK | OP_MODRM, [0x28 ... 0x2b] = OP_OK | OP_MODRM,
+	[0x30 ... 0x33] = OP_OK | OP_MODRM, [0x38 ... 0x3b] = OP_OK | OP_MODRM,
 	[0x6c ... 0x6f] = OP_OK,			/* INS, OUTS */
+	[0x80] = OP_OK | OP_MODRM | OP_IMM8,		/* group 1, imm8 */
+	[0x81] = OP_OK | OP_MODRM | OP_IMMZ,		/* group 1, imm */
+	[0x83] = OP_OK | OP_MODRM | OP_IMM8,		/* group 1, imm8 sign-extended */
+	[0x84 ... 0x87] = OP_OK | OP_MODRM,		/* TEST, XCHG */
 	[0x88 ... 0x8b] = OP_OK | OP_MODRM,		/* MOV r/m <-> r */
 	[0xa0 ... 0xa3] = OP_OK | OP_MOFFS,		/* MOV rAX <-> moffs */
 	[0xaa ... 0xab] = OP_OK,			/* STOS */
@@ -38,6 +48,9 @@ static const u8 mv_op1[256] = {
 	[0xe4 ... 0xe7] = OP_OK | OP_IMM8,		/* IN, OUT imm8 */
 	[0xec ... 0xef] = OP_OK,			/* IN, OUT DX */
 	[0xf4] = OP_OK,					/* HLT */
+	[0xf6] = OP_OK | OP_MODRM | OP_GRP3 | OP_IMM8,	/* TEST imm8, NOT, NEG, ... */
+	[0xf7] = OP_OK | OP_MODRM | OP_GRP3 | OP_IMMZ,	/* TEST imm, NOT, NEG, ... */
+	[0xfe ... 0xff] = OP_OK | OP_MODRM,		/* INC, DEC, ... */
 };
 
 /* Opcodes 0F xx, by xx. */
@@ -50,8 +63,15 @@ static const u8 mv_op2[256] = {
 	[0x30] = OP_OK,				/* WRMSR */
 	[0x32] = OP_OK,				/* RDMSR */
 	[0xa2] = OP_OK,				/* CPUID */
+	[0xa3] = OP_OK | OP_MODRM,		/* BT r/m, r */
+	[0xab] = OP_OK | OP_MODRM,		/* BTS r/m, r */
+	[0xb0 ... 0xb1] = OP_OK | OP_MODRM,	/* CMPXCHG */
+	[0xb3] = OP_OK | OP_MODRM,		/* BTR r/m, r */
 	[0xb6 ... 0xb7] = OP_OK | OP_MODRM,	/* MOVZX */
+	[0xba] = OP_OK | OP_MODRM | OP_IMM8,	/* group 8: BT, BTS, BTR, BTC imm8 */
+	[0xbb] = OP_OK | OP_MODRM,		/* BTC r/m, r */
 	[0xbe ... 0xbf] = OP_OK | OP_MODRM,	/* MOVSX */
+	[0xc0 ... 0xc1] = OP_OK | OP_MODRM,	/* XADD */
 };
 
 /* REX bits: the fourth bit of a register number, and REX.W. */
@@ -350,7 +370,9 @@ static int dec_operands(struct mv_dec *d, u8 flags, unsigned int disp_size)
 
 	if (flags & OP_MOFFS)
 		disp_size = insn->addrsize;
-	if (flags & OP_IMM8)
+	if ((flags & OP_GRP3) && (insn->modrm_reg & 7) > 1)
+		imm_size = 0;
+	else if (flags & OP_IMM8)
 		imm_size = 1;
 	else if (flags & OP_IMMZ)
 		imm_size = insn->opsize == 2 ? 2 : 4;

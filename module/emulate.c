@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "alu.h"
 #include "irqchip.h"
 #include "trace.h"
 
@@ -220,6 +221,49 @@ static int mv_emulate_stos(struct mv_vcpu *vcpu, struct mv_insn *insn, u64 gpa)
 	return MV_RET_GUEST;
 }
 
+/* An ALU instruction's outcome (alu.c): its registers and flags. */
+static void mv_alu_commit(struct mv_vcpu *vcpu, const struct mv_alu *out)
+{
+	if (out->reg_write)
+		vcpu->regs[out->reg] = out->reg_val;
+	vcpu->rflags = out->rflags;
+}
+
+struct mv_rmw {
+	struct mv_vcpu *vcpu;
+	struct mv_alu out;
+	int ret;
+};
+
+/* mv_mem_update()'s callback: the instruction, on the operand's old value. */
+static bool mv_rmw_step(void *ctx, u64 old, u64 *new)
+{
+	struct mv_rmw *c = ctx;
+
+	c->ret = mv_alu_eval(&c->vcpu->insn, c->vcpu->regs, c->vcpu->rflags,
+			     old, &c->out);
+	*new = c->out.mem_val;
+	return !c->ret && c->out.mem_write;
+}
+
+/*
+ * A read-modify-write (AND, OR, XCHG, CMPXCHG, BTS, INC, ...) on RAM: the
+ * read and the write are one step under the MMU lock, so LOCK holds
+ * against every other emulated write.
+ */
+static int mv_emulate_rmw(struct mv_vcpu *vcpu, struct mv_insn *insn, u64 gpa)
+{
+	struct mv_rmw c = { .vcpu = vcpu };
+	int size = mv_alu_size(insn);
+
+	if (!size || mv_operand_straddles(vcpu, insn, gpa, size) ||
+	    mv_mem_update(vcpu->vm, gpa, size, mv_rmw_step, &c) || c.ret)
+		return mv_emulation_failed(vcpu, gpa);
+	mv_alu_commit(vcpu, &c.out);
+	mv_advance(vcpu, insn->len);
+	return MV_RET_GUEST;
+}
+
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_insn *insn = &vcpu->insn;
@@ -230,12 +274,71 @@ int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa)
 		return mv_emulation_failed(vcpu, gpa);
 	if (insn->opcode == 0xaa || insn->opcode == 0xab)
 		return mv_emulate_stos(vcpu, insn, gpa);
+	if (mv_alu_size(insn))
+		return mv_emulate_rmw(vcpu, insn, gpa);
 	if (mv_store_value(vcpu, insn, &size, &val) ||
 	    mv_operand_straddles(vcpu, insn, gpa, size) ||
 	    mv_mem_copy(vcpu->vm, gpa, &val, size, true))
 		return mv_emulation_failed(vcpu, gpa);
 	mv_advance(vcpu, insn->len);
 	return MV_RET_GUEST;
+}
+
+/*
+ * The second half of an ALU instruction on MMIO, once the device's value
+ * is in run->mmio.data: its registers and flags, then, if it writes, the
+ * write (to a device in the kernel, or to userspace: MV_RET_USER).
+ */
+int mv_emulate_mmio_alu_done(struct mv_vcpu *vcpu)
+{
+	struct mv_run *run = vcpu->run;
+	unsigned int size = vcpu->pending_count;
+	u64 gpa = vcpu->mmio_gpa, val = 0;
+	struct mv_alu out;
+
+	memcpy(&val, run->mmio.data, size);
+	trace_mv_mmio(vcpu, false, gpa, size, val);
+	if (mv_alu_eval(&vcpu->insn, vcpu->regs, vcpu->rflags, val, &out))
+		return mv_emulation_failed(vcpu, gpa);
+	mv_alu_commit(vcpu, &out);
+	mv_advance(vcpu, vcpu->insn.len);
+	if (!out.mem_write || !mv_io_write(vcpu, true, gpa, size, &out.mem_val))
+		return MV_RET_GUEST;
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->exit_reason = MV_EXIT_MMIO;
+	run->mmio.gpa = gpa;
+	run->mmio.len = size;
+	run->mmio.is_write = 1;
+	memcpy(run->mmio.data, &out.mem_val, size);
+	trace_mv_mmio(vcpu, true, gpa, size, out.mem_val);
+	vcpu->stats[MV_STAT_MMIO]++;
+	return MV_RET_USER;
+}
+
+/*
+ * An ALU instruction on MMIO reads the device first (KVM's emulator does
+ * the same): in the kernel, or through a read exit that MV_RUN completes
+ * with mv_emulate_mmio_alu_done().  An instruction the ALU cannot run
+ * (a bit offset outside the operand) is refused before the read.
+ */
+static int mv_emulate_mmio_alu(struct mv_vcpu *vcpu, struct mv_insn *insn,
+			       u64 gpa)
+{
+	struct mv_run *run = vcpu->run;
+	int size = mv_alu_size(insn);
+	struct mv_alu probe;
+
+	if (mv_operand_straddles(vcpu, insn, gpa, size) ||
+	    mv_alu_eval(insn, vcpu->regs, vcpu->rflags, 0, &probe))
+		return mv_emulation_failed(vcpu, gpa);
+	run->mmio.len = size;
+	vcpu->pending_count = size;
+	vcpu->mmio_gpa = gpa;
+	if (!mv_io_read(vcpu, true, gpa, size, run->mmio.data))
+		return mv_emulate_mmio_alu_done(vcpu);
+	vcpu->pending = MV_PENDING_MMIO_ALU;
+	vcpu->stats[MV_STAT_MMIO]++;
+	return MV_RET_USER;
 }
 
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
@@ -245,11 +348,15 @@ int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	int size;
 	u64 val;
 
-	if (mv_insn_fetch_decode(vcpu, insn) || insn->lock)
+	if (mv_insn_fetch_decode(vcpu, insn))
 		goto fail;
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->mmio.gpa = gpa;
 	run->exit_reason = MV_EXIT_MMIO;
+	if (mv_alu_size(insn))
+		return mv_emulate_mmio_alu(vcpu, insn, gpa);
+	if (insn->lock)
+		goto fail;
 	if (!mv_store_value(vcpu, insn, &size, &val)) {
 		if (mv_operand_straddles(vcpu, insn, gpa, size))
 			goto fail;
@@ -480,11 +587,15 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 {
 	struct mv_insn *insn = &vcpu->insn;
 	int size, n;
+	bool smsw;
 	u64 val;
 
 	if (mv_insn_fetch_decode(vcpu, insn))
 		return MV_RET_UNHANDLED;
-	if (mv_arch->get_cpl(vcpu)) {
+	/* SMSW is the one of them that any CPL may run, unless CR4.UMIP. */
+	smsw = insn->opcode == OP2(0x01) && (insn->modrm_reg & 7) == 4;
+	if (mv_arch->get_cpl(vcpu) &&
+	    (!smsw || (vcpu->cr4 & X86_CR4_UMIP))) {
 		mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MV_RET_GUEST;
 	}

@@ -48,6 +48,10 @@ static int mv_handle_cpuid(struct mv_vcpu *vcpu)
 
 	mv_cpuid_lookup(vcpu, vcpu->regs[MV_RAX], vcpu->regs[MV_RCX],
 			&a, &b, &c, &d);
+	/* CPUID.1:EDX.APIC says whether IA32_APIC_BASE enables it (as KVM). */
+	if ((u32)vcpu->regs[MV_RAX] == 1 && vcpu->lapic &&
+	    !(vcpu->lapic->base_msr & MSR_IA32_APICBASE_ENABLE))
+		d &= ~BIT(9);
 	trace_mv_cpuid(vcpu, a, b, c, d);
 	vcpu->regs[MV_RAX] = a;
 	vcpu->regs[MV_RBX] = b;
@@ -92,7 +96,13 @@ static int mv_handle_pf(struct mv_vcpu *vcpu)
 	case MV_PF_GUEST:
 		return MV_RET_GUEST;
 	case MV_PF_MMIO:
-		/* Not RAM: emulate the access for userspace. */
+		/*
+		 * Not RAM: emulate the access for userspace; but an event's
+		 * delivery (its frame on a stack in MMIO) is no instruction.
+		 */
+		if (vcpu->reinject.valid)
+			return mv_internal_error(vcpu, MV_INTERNAL_DELIVERY, 1,
+						 &vcpu->exit.pf.addr);
 		return mv_emulate_mmio(vcpu, gpa);
 	case MV_PF_EMULATE:
 		return mv_emulate_store(vcpu, gpa);
@@ -176,6 +186,40 @@ static int mv_string_copy(struct mv_vcpu *vcpu, void *data, u32 len,
 	return ret;
 }
 
+/*
+ * The segment checks a string instruction's memory operand passes before
+ * any element moves (outside 64-bit mode, which has none): in protected
+ * mode a null (unusable) segment, a code segment for INS or an
+ * execute-only one for OUTS; in every mode an offset of the @len bytes at
+ * @off past the limit (expand-down segments the other way).
+ */
+static bool mv_string_seg_ok(struct mv_vcpu *vcpu, int seg, u64 off, u32 len,
+			     bool write)
+{
+	bool pm = (vcpu->cr0 & X86_CR0_PE) && !(vcpu->rflags & X86_EFLAGS_VM);
+	struct mv_segment s;
+	u64 last = off + len - 1, top;
+	bool ok = true;
+
+	if (mv_long_mode_cs(vcpu))
+		return true;
+	mv_arch->get_segment(vcpu, seg, &s);
+	if (pm && (s.unusable || !s.present || !s.s))
+		ok = false;
+	else if (pm && (s.type & 8))		/* code: never written, read if R */
+		ok = !write && (s.type & 2);
+	else if (pm && write && !(s.type & 2))	/* data, read-only */
+		ok = false;
+	if (ok && pm && !(s.type & 8) && (s.type & 4)) {
+		/* expand-down: above the limit, up to 64 KiB or 4 GiB */
+		top = s.db ? 0xffffffffULL : 0xffffULL;
+		ok = off > s.limit && last <= top;
+	} else if (ok) {
+		ok = last <= s.limit && last >= off;
+	}
+	return ok;
+}
+
 /* IN/OUT (not string) to a device in the kernel: done here; true if so. */
 static bool mv_handle_io_kernel(struct mv_vcpu *vcpu)
 {
@@ -203,7 +247,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	struct mv_run *run = vcpu->run;
 	void *data = (void *)run + MV_RUN_IO_DATA_OFFSET;
 	u32 count = 1, room, size = x->io.size;
-	u64 lin, mask;
+	u64 lin, mask, off;
 	int reg, seg, ret;
 
 	if (!x->io.string && mv_handle_io_kernel(vcpu))
@@ -251,6 +295,7 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	lin = mv_seg_base(vcpu, seg) + (vcpu->regs[reg] & mask);
 	if (!mv_long_mode_cs(vcpu))
 		lin = (u32)lin;
+	off = vcpu->regs[reg] & mask;
 	/*
 	 * Stay within one page of guest memory, in either direction; an
 	 * element across two pages goes alone (mv_string_pages()).
@@ -262,6 +307,20 @@ static int mv_handle_io(struct mv_vcpu *vcpu)
 	else
 		room = (PAGE_SIZE - (lin & ~PAGE_MASK)) / size;
 	count = clamp_t(u32, min(count, room), 1, count);
+	/*
+	 * Elements past the limit: the first faults before anything moves
+	 * (#GP, #SS for SS), later ones go one at a time up to it.
+	 */
+	if (!mv_string_seg_ok(vcpu, seg, (vcpu->rflags & X86_EFLAGS_DF ?
+					  off - (count - 1) * size : off) & mask,
+			      count * size, x->io.in)) {
+		if (!mv_string_seg_ok(vcpu, seg, off, size, x->io.in)) {
+			mv_queue_exception(vcpu, seg == MV_SS ? X86_TRAP_SS :
+					   X86_TRAP_GP, true, 0);
+			return MV_RET_GUEST;
+		}
+		count = 1;
+	}
 	if (vcpu->rflags & X86_EFLAGS_DF)
 		lin -= (count - 1) * size;
 	ret = mv_string_pages(vcpu, lin, size, x->io.in);
@@ -330,6 +389,9 @@ int mv_complete_pending(struct mv_vcpu *vcpu)
 		break;
 	case MV_PENDING_MMIO_READ:
 		mv_emulate_mmio_complete(vcpu);
+		break;
+	case MV_PENDING_MMIO_ALU:
+		ret = mv_emulate_mmio_alu_done(vcpu);
 		break;
 	default:
 		break;

@@ -364,8 +364,14 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_sp *sp;
 	bool unsync = w && mv_mmu_unsync;
+	/*
+	 * A write by an event's delivery (the frame it pushes) is no
+	 * instruction at RIP to emulate: let it through, and the retry
+	 * delivers the event again.
+	 */
+	bool vectoring = vcpu->reinject.valid;
 
-	if (w && mv_walk_uses_table(w, gfn))
+	if (w && !vectoring && mv_walk_uses_table(w, gfn))
 		return MV_PF_EMULATE;
 	spin_lock(&vm->mmu_lock);
 	hlist_for_each_entry(sp, mv_sp_bucket(vm, gfn), hash)
@@ -373,7 +379,7 @@ static enum mv_pf_ret mv_write_to_table(struct mv_vcpu *vcpu,
 			unsync = false;
 	if (!unsync) {
 		spin_unlock(&vm->mmu_lock);
-		if (w && mv_fetch_uses_table(vcpu, gfn))
+		if (w && !vectoring && mv_fetch_uses_table(vcpu, gfn))
 			return MV_PF_EMULATE;
 		spin_lock(&vm->mmu_lock);
 	}

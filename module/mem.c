@@ -228,6 +228,39 @@ static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 	return 0;
 }
 
+/* Under mv_srcu, as the copies. */
+int mv_mem_update(struct mv_vm *vm, u64 gpa, unsigned int len,
+		  bool (*fn)(void *ctx, u64 old, u64 *new), void *ctx)
+{
+	u64 gfn = gpa >> PAGE_SHIFT, old = 0, new;
+	struct page *page;
+	bool store;
+	void *va;
+
+	if (!mv_mem_range_ok(vm, gpa, len) || len > sizeof(old) ||
+	    (gpa & ~PAGE_MASK) + len > PAGE_SIZE)
+		return -EINVAL;
+	for (;;) {
+		page = mv_mem_page_w(vm, gfn);
+		if (IS_ERR_OR_NULL(page))
+			return page ? PTR_ERR(page) : -EFAULT;
+		spin_lock(&vm->mmu_lock);
+		if (mv_mem_private(vm, gfn, page))
+			break;
+		spin_unlock(&vm->mmu_lock);
+	}
+	va = kmap_local_page(page) + (gpa & ~PAGE_MASK);
+	memcpy(&old, va, len);
+	store = fn(ctx, old, &new);
+	if (store)
+		memcpy(va, &new, len);
+	kunmap_local(va);
+	spin_unlock(&vm->mmu_lock);
+	if (store)
+		mv_hooks->written(vm, gfn);
+	return 0;
+}
+
 /* Read from one guest page; zeros if it was never touched.  Under mv_srcu. */
 static void mv_mem_read_page(struct mv_vm *vm, u64 gpa, void *buf,
 			     unsigned int len)

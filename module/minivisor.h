@@ -374,6 +374,13 @@ struct page *mv_mem_page(struct mv_vm *vm, u64 gfn);
 /* The same, private and so writable (through the page_w hook). */
 struct page *mv_mem_page_w(struct mv_vm *vm, u64 gfn);
 int mv_mem_copy(struct mv_vm *vm, u64 gpa, void *buf, u64 len, bool write);
+/*
+ * Read-modify-write @len (1, 2, 4 or 8) bytes at @gpa, within one page,
+ * atomically for every other write through this file: @fn gets the old
+ * value and returns whether to store *@new.  @fn runs under the MMU lock.
+ */
+int mv_mem_update(struct mv_vm *vm, u64 gpa, unsigned int len,
+		  bool (*fn)(void *ctx, u64 old, u64 *new), void *ctx);
 int mv_mem_copy_user(struct mv_vm *vm, u64 gpa, void __user *buf, u64 len,
 		     bool write);
 
@@ -675,14 +682,12 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr3(struct mv_vcpu *vcpu, u64 val);
 int mv_set_cr4(struct mv_vcpu *vcpu, u64 val);
 int mv_set_efer(struct mv_vcpu *vcpu, u64 val);
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg);
 /* CR8: the local APIC's TPR[7:4] (lapic.c; a plain value without one). */
 u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu);
 void mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 val);
 /* The local APIC's MSRs: 0, -EINVAL (#GP), or -ENOENT (not its). */
 int mv_lapic_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
 int mv_lapic_set_msr(struct mv_vcpu *vcpu, u32 index, u64 val);
-bool mv_long_mode_cs(struct mv_vcpu *vcpu);
 
 /* msr.c: the guest's MSRs; -EINVAL means #GP */
 int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *val);
@@ -762,6 +767,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
  */
 int mv_emulate_mmio(struct mv_vcpu *vcpu, u64 gpa);
 void mv_emulate_mmio_complete(struct mv_vcpu *vcpu);
+int mv_emulate_mmio_alu_done(struct mv_vcpu *vcpu);
 int mv_emulate_cr_dr(struct mv_vcpu *vcpu);
 /* A MOV store to guest RAM at @gpa (a page table written through itself). */
 int mv_emulate_store(struct mv_vcpu *vcpu, u64 gpa);
@@ -816,6 +822,7 @@ struct mv_vcpu {
 	u64 pdptrs[4];			/* PAE: latched at CR3 load */
 	u64 pat;
 	u64 mtrr_def_type;
+	u64 misc_enable;		/* IA32_MISC_ENABLE */
 	u64 dr[4], dr6, dr7;
 	int mp_state;			/* enum mv_mp_state */
 	u32 halt_poll_ns;		/* how long HLT polls before sleeping (vcpu.c) */
@@ -845,7 +852,7 @@ struct mv_vcpu {
 	struct mv_exit exit;
 	/* What the next MV_RUN must finish first. */
 	enum { MV_PENDING_NONE, MV_PENDING_IO_IN, MV_PENDING_INS,
-	       MV_PENDING_OUTS, MV_PENDING_MMIO_READ } pending;
+	       MV_PENDING_OUTS, MV_PENDING_MMIO_READ, MV_PENDING_MMIO_ALU } pending;
 	struct mv_insn insn;		/* the instruction being emulated */
 	u64 mmio_gpa;
 	u32 pending_count;		/* INS: elements; MMIO read: bytes */
@@ -926,6 +933,28 @@ static inline bool mv_is_paging(struct mv_vcpu *vcpu)
 static inline bool mv_is_long_mode(struct mv_vcpu *vcpu)
 {
 	return vcpu->efer & EFER_LMA;
+}
+
+/* 64-bit mode: long mode with a 64-bit code segment. */
+static inline bool mv_long_mode_cs(struct mv_vcpu *vcpu)
+{
+	struct mv_segment cs;
+
+	if (!mv_is_long_mode(vcpu))
+		return false;
+	mv_arch->get_segment(vcpu, MV_CS, &cs);
+	return cs.l;
+}
+
+/* A segment's base; in 64-bit mode only FS and GS have one. */
+static inline u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
+{
+	struct mv_segment s;
+
+	if (mv_long_mode_cs(vcpu) && seg != MV_FS && seg != MV_GS)
+		return 0;
+	mv_arch->get_segment(vcpu, seg, &s);
+	return s.base;
 }
 
 #endif /* _MV_MINIVISOR_H */

@@ -83,12 +83,12 @@ static int mv_set_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
 
 /*
  * Platform MSRs: MTRRs with no variable or fixed ranges (MTRRdefType is
- * kept), and AMD's configuration MSRs and its four legacy performance
- * counters (which every AMD CPU has, without a CPUID bit; as KVM without
- * a vPMU), which read as zero (HWCR says the TSC counts at the P0
- * frequency) and ignore writes, as does the interrupt-pending message
- * register (no C1E).  0, -EINVAL, or
- * -ENOENT when not one of them.
+ * kept), IA32_MISC_ENABLE (kept; at power-on "no BTS, no PEBS"), and AMD's
+ * configuration MSRs and its four legacy performance counters (which
+ * every AMD CPU has, without a CPUID bit; as KVM without a vPMU), which
+ * read as zero (HWCR says the TSC counts at the P0 frequency) and ignore
+ * writes, as does the interrupt-pending message register (no C1E).  0,
+ * -EINVAL, or -ENOENT when not one of them.
  */
 static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 			   bool write)
@@ -103,11 +103,18 @@ static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 			*val = vcpu->mtrr_def_type;
 		}
 		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		/* Kept as written (KVM too): nothing here acts on its bits. */
+		if (write)
+			vcpu->misc_enable = *val;
+		else
+			*val = vcpu->misc_enable;
+		return 0;
 	case MSR_K7_HWCR:
 		if (!write)
 			*val = HWCR_TSC_FREQ_SEL;
 		return 0;
-	case MSR_MTRRcap: case MSR_IA32_MISC_ENABLE: case MSR_AMD64_SYSCFG:
+	case MSR_MTRRcap: case MSR_AMD64_SYSCFG:
 	case MSR_AMD64_PATCH_LEVEL: case MSR_AMD64_DE_CFG:
 	case MSR_AMD64_LS_CFG: case MSR_IA32_UCODE_WRITE:
 	/* Linux reads it on CPUs with the E400 erratum: no C1E, all clear. */

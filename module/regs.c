@@ -14,27 +14,6 @@
 
 #include "minivisor.h"
 
-u64 mv_seg_base(struct mv_vcpu *vcpu, enum mv_seg seg)
-{
-	struct mv_segment s;
-
-	/* In 64-bit mode only FS and GS have a base. */
-	if (mv_long_mode_cs(vcpu) && seg != MV_FS && seg != MV_GS)
-		return 0;
-	mv_arch->get_segment(vcpu, seg, &s);
-	return s.base;
-}
-
-bool mv_long_mode_cs(struct mv_vcpu *vcpu)
-{
-	struct mv_segment cs;
-
-	if (!mv_is_long_mode(vcpu))
-		return false;
-	mv_arch->get_segment(vcpu, MV_CS, &cs);
-	return cs.l;
-}
-
 /* A control bit the guest may set only when its CPUID offers a feature. */
 struct mv_cpuid_gate {
 	u32 function;
@@ -50,6 +29,7 @@ static const struct mv_cpuid_gate mv_cr4_gates[] = {
 	{ 7, MV_CPUID_EBX, 7, X86_CR4_SMEP },
 	{ 7, MV_CPUID_EBX, 20, X86_CR4_SMAP },
 	{ 7, MV_CPUID_EBX, 0, X86_CR4_FSGSBASE },
+	{ 7, MV_CPUID_ECX, 2, X86_CR4_UMIP },
 };
 
 static const struct mv_cpuid_gate mv_efer_gates[] = {
@@ -71,9 +51,14 @@ static u64 mv_gated(struct mv_vcpu *vcpu, const struct mv_cpuid_gate *g,
 
 static u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 {
-	return X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-	       X86_CR4_PCE | X86_CR4_OSXMMEXCPT |
-	       mv_gated(vcpu, mv_cr4_gates, ARRAY_SIZE(mv_cr4_gates));
+	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		 X86_CR4_PCE | X86_CR4_OSXMMEXCPT |
+		 mv_gated(vcpu, mv_cr4_gates, ARRAY_SIZE(mv_cr4_gates));
+
+	/* UMIP is the hardware's to enforce (SGDT, SIDT, SLDT, STR). */
+	if (!boot_cpu_has(X86_FEATURE_UMIP))
+		ok &= ~X86_CR4_UMIP;
+	return ok;
 }
 
 /* PAE paging outside long mode latches PDPTEs. */

@@ -368,7 +368,7 @@ static void svm_load_cr(struct mv_vcpu *vcpu)
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	u64 cr4_keep = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		       X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
-		       X86_CR4_FSGSBASE;
+		       X86_CR4_FSGSBASE | X86_CR4_UMIP;
 	u64 efer = vcpu->efer & (EFER_SCE | EFER_NX);
 	u64 cr4 = (vcpu->cr4 & cr4_keep) | X86_CR4_PAE;
 

@@ -155,6 +155,9 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 	if (ret)
 		goto err;
 	mv_regs_reset(vcpu);
+	/* Power-on only: INIT keeps it (as KVM). */
+	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+			    MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL;
 
 	mutex_lock(&vm->lock);
 	ret = -EEXIST;

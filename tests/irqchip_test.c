@@ -380,7 +380,7 @@ TEST_F_TIMEOUT(irq, platform_msrs_cpuid_and_mvctl_vm_show, 120)
 	enum { XC = NO_EXCEPTION, GP = 13 };
 	static const uint64_t want[][2] = {
 		{ 0xfe << 8, XC }, { 0xfe << 8 | 1, 0 },
-		{ 0x1a0 << 8, XC }, { 0x1a0 << 8 | 1, 0 },
+		{ 0x1a0 << 8, XC }, { 0x1a0 << 8 | 1, 0x1800 },
 		{ 0xc0010010ull << 8, XC }, { 0xc0010010ull << 8 | 1, 0 },
 		{ 0x8b << 8, XC }, { 0x8b << 8 | 1, 0 },
 		{ 0xc0011029ull << 8, XC }, { 0xc0011029ull << 8 | 1, 0 },
@@ -389,7 +389,7 @@ TEST_F_TIMEOUT(irq, platform_msrs_cpuid_and_mvctl_vm_show, 120)
 		{ 0x2ff << 8, XC }, { 0x2ff << 8 | 1, 0 },
 		{ 0xc0010055ull << 8, XC }, { 0xc0010055ull << 8 | 1, 0 },
 		{ 0xc0011029ull << 8, XC }, { 0xc0011029ull << 8 | 1, 0 },
-		{ 0x1a0 << 8, XC }, { 0x1a0 << 8 | 1, 0 },
+		{ 0x1a0 << 8, XC }, { 0x1a0 << 8 | 1, 0x1 },
 		{ 0x2ff << 8, XC }, { 0x2ff << 8 | 1, 0xc06 },
 		{ 2, GP }, { 3, GP }, { 4, GP },
 	};

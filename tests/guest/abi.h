@@ -77,6 +77,7 @@
 #define H_PT_WRITES	16	/* INS (and, if arg[1], the VMM) write its page tables */
 #define H_LINUX_PT_WRITES 17	/* REP STOSQ on the live PML4; a write to the directory mapping the code */
 #define H_UNSYNC_RELINK	18	/* an INVLPG while the path to an unsync table is gone */
+#define H_PT_RMW	19	/* ALU read-modify-writes on the live PML4 and on MMIO */
 #define H_TRIPLE_UD	0	/* IDT limit 0, then UD2 */
 #define H_TRIPLE_INJECTED 1	/* IDT limit 0, then a fault minivisor injects */
 #define H_TRIPLE_STACK	2	/* the stack not present, then UD2 */

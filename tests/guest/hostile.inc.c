@@ -921,6 +921,94 @@ static void test_unsync_relink(void)
 	GUEST_ASSERT_EQ(v, 0x7171717171717171ull);
 	GUEST_DONE();
 }
+/*
+ * H_PT_RMW: read-modify-write instructions on entries of the live PML4
+ * (slots 2-9, not present), through translations that use the PML4: a
+ * write minivisor must emulate, for Linux (LOCK OR, LOCK AND, XCHG,
+ * CMPXCHG on page-table entries) and kvm-unit-tests (smap's AND, access).
+ * Then the same kinds of instruction on MMIO (reads answered with the
+ * runner's constant).  Every value, flag and MMIO access must be KVM's.
+ */
+#define RMW_FLAGS	0x8d5ull
+#define RMW_MMIO_VA	(TEST_VA + 0x7000)
+
+static void rmw_report(const char *what, uint64_t v, uint64_t reg, uint64_t f)
+{
+	guest_printf("rmw %s: mem %llx reg %llx flags %llx\n", what,
+		     (unsigned long long)v, (unsigned long long)reg,
+		     (unsigned long long)(f & RMW_FLAGS));
+}
+
+/* One instruction on *(m) with "a" in RAX, "c" in RCX; flags after it. */
+#define RMW_ONE(what, insn, mp, a, c)					\
+	do {								\
+		volatile uint64_t *_p = (mp);				\
+		uint64_t _a = (a), _c = (c), _f;			\
+		asm volatile(insn "\n\tpushfq\n\tpopq %[f]"		\
+			     : [f] "=r"(_f), "+a"(_a), "+c"(_c)		\
+			     : [m] "r"(_p) : "memory", "cc");		\
+		rmw_report(what, *_p, _a, _f);				\
+	} while (0)
+
+static void rmw_run(volatile uint64_t *e, bool mmio)
+{
+	int k = 0;
+
+	if (!mmio) {
+		e[0] = 0x1210;
+		e[1] = 0x1237;
+		e[2] = 0x5000;
+		e[3] = 0x7000;
+		e[4] = 0x8000;
+		e[5] = 0xff00;
+		e[6] = 0x7ffffffffffffffeull;
+		e[7] = 0x123456789abcdef0ull;
+	}
+	RMW_ONE("lock or", "lock orq $0x20, (%[m])", &e[k++ % 8], 0, 0);
+	RMW_ONE("and -5", "andq $-5, (%[m])", &e[k++ % 8], 0, 0);
+	RMW_ONE("xchg", "xchgq %%rax, (%[m])", &e[k++ % 8], 0x6000, 0);
+	RMW_ONE("cmpxchg equal", "lock cmpxchgq %%rcx, (%[m])", &e[k % 8],
+		mmio ? 0x123456789abcdef0ull : 0x7000, 0x7010);
+	RMW_ONE("cmpxchg unequal", "lock cmpxchgq %%rcx, (%[m])", &e[k++ % 8], 1, 0x7020);
+	RMW_ONE("xadd", "lock xaddq %%rcx, (%[m])", &e[k++ % 8], 0, 0x10);
+	RMW_ONE("bts", "lock btsq $1, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("btr", "btrq $8, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("btc reg", "lock btcq %%rcx, (%[m])", &e[k % 8], 0, 3);
+	RMW_ONE("bt reg", "btq %%rcx, (%[m])", &e[k++ % 8], 0, 9);
+	RMW_ONE("add overflow", "addq $2, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("sub overflow", "subq $4, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("inc", "lock incq (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("neg", "negq (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("not", "notq (%[m])", &e[k++ % 8], 0, 0);
+	RMW_ONE("addl", "addl $0x10000000, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("orb high", "orb $0x4, 1(%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("subw reg", "subw %%cx, 2(%[m])", &e[k % 8], 0, 0x1111);
+	RMW_ONE("adc", "stc\n\tadcq %%rcx, (%[m])", &e[k % 8], 0, 0x1);
+	RMW_ONE("sbb byte", "stc\n\tsbbb %%cl, 3(%[m])", &e[k % 8], 0, 0x80);
+	RMW_ONE("xor reg", "xorq %%rcx, (%[m])", &e[k % 8], 0, 0xf0f0);
+	RMW_ONE("add to reg", "addq (%[m]), %%rax", &e[k % 8], 0x10, 0);
+	RMW_ONE("cmp", "cmpq $0x7fff, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("test", "testl $0xff00, (%[m])", &e[k % 8], 0, 0);
+	RMW_ONE("dec", "decw (%[m])", &e[k % 8], 0, 0);
+}
+
+static void test_pt_rmw(void)
+{
+	volatile uint64_t *pml4 = q64(read_cr3() & ADDR_MASK);
+	int i;
+
+	rmw_run(&pml4[2], false);
+	for (i = 2; i < 10; i++)
+		pml4[i] = 0;
+	flush_all();
+	map(TEST_VA, FRAME(62), PTE_W);
+	*q64(FRAME(62)) = 0x6262626262626262ull;
+	GUEST_ASSERT_EQ(*q64(TEST_VA), 0x6262626262626262ull);
+	guest_printf("rmw: the PML4 still maps\n");
+	map(RMW_MMIO_VA, H_MMIO_GPA, PTE_W);
+	rmw_run(q64(RMW_MMIO_VA), true);
+	GUEST_DONE();
+}
 #endif /* __x86_64__ */
 
 /*
@@ -1145,6 +1233,7 @@ int guest_main(void)
 	case H_PT_WRITES: test_pt_writes(); break;
 	case H_LINUX_PT_WRITES: test_linux_pt_writes(); break;
 	case H_UNSYNC_RELINK: test_unsync_relink(); break;
+	case H_PT_RMW: test_pt_rmw(); break;
 #else
 	case H_HUGE_STRING: test_huge_string(); break;
 	case H_REP_MOVS: test_rep_movs(); break;

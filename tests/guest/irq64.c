@@ -1496,6 +1496,7 @@ static void test_msrs(void)
 	/* Writes to the configuration MSRs are ignored. */
 	GUEST_ASSERT_EQ(wrmsr_safe(0xc0011029, 2), NO_EXCEPTION);
 	msr_probe(0xc0011029);
+	/* MISC_ENABLE keeps what is written. */
 	GUEST_ASSERT_EQ(wrmsr_safe(0x1a0, 1), NO_EXCEPTION);
 	msr_probe(0x1a0);
 	/* MTRRdefType keeps E, FE and the type; reserved bits are a #GP. */

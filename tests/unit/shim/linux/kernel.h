@@ -24,6 +24,8 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
 
+#define hweight8(w)	__builtin_popcount((unsigned int)(w) & 0xff)
+
 /* Sign-extend @value from bit @index, as <linux/bitops.h> does. */
 static inline s64 sign_extend64(u64 value, int index)
 {
