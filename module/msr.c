@@ -83,7 +83,8 @@ static int mv_set_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
 
 /*
  * Platform MSRs: MTRRs with no variable or fixed ranges (MTRRdefType is
- * kept), IA32_MISC_ENABLE (kept; at power-on "no BTS, no PEBS"), and AMD's
+ * kept), IA32_MISC_ENABLE (kept; at power-on "no BTS, no PEBS"), machine
+ * check with no banks (MCG_CAP 0, MCG_STATUS clear), and AMD's
  * configuration MSRs and its four legacy performance counters (which
  * every AMD CPU has, without a CPUID bit; as KVM without a vPMU), which
  * read as zero (HWCR says the TSC counts at the P0 frequency) and ignore
@@ -113,6 +114,17 @@ static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_K7_HWCR:
 		if (!write)
 			*val = HWCR_TSC_FREQ_SEL;
+		return 0;
+	/* Machine check: no banks (KVM has some); the status is all clear. */
+	case MSR_IA32_MCG_CAP:
+		if (write)
+			return -EINVAL;
+		*val = 0;
+		return 0;
+	case MSR_IA32_MCG_STATUS:
+		if (write)
+			return *val ? -EINVAL : 0;
+		*val = 0;
 		return 0;
 	case MSR_MTRRcap: case MSR_AMD64_SYSCFG:
 	case MSR_AMD64_PATCH_LEVEL: case MSR_AMD64_DE_CFG:

@@ -388,6 +388,8 @@ TEST_F_TIMEOUT(irq, platform_msrs_cpuid_and_mvctl_vm_show, 120)
 		{ 0xc0010015ull << 8, XC }, { 0xc0010015ull << 8 | 1, 1u << 24 },
 		{ 0x2ff << 8, XC }, { 0x2ff << 8 | 1, 0 },
 		{ 0xc0010055ull << 8, XC }, { 0xc0010055ull << 8 | 1, 0 },
+		{ 0x179 << 8, XC }, { 0x179 << 8 | 1, 0 },
+		{ 0x17a << 8, XC }, { 0x17a << 8 | 1, 0 },
 		{ 0xc0011029ull << 8, XC }, { 0xc0011029ull << 8 | 1, 0 },
 		{ 0x1a0 << 8, XC }, { 0x1a0 << 8 | 1, 0x1 },
 		{ 0x2ff << 8, XC }, { 0x2ff << 8 | 1, 0xc06 },

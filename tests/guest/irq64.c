@@ -1487,6 +1487,7 @@ static void test_msrs(void)
 		0xc0011029 /* DE_CFG */, 0xc0011020 /* LS_CFG */,
 		0xc0010015 /* HWCR */, 0x2ff /* MTRRdefType */,
 		0xc0010055 /* INT_PENDING_MSG: Linux's AMD E400 check */,
+		0x179 /* MCG_CAP: no banks */, 0x17a /* MCG_STATUS */,
 	};
 	uint64_t v;
 	unsigned int i;
