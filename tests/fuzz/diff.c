@@ -414,6 +414,10 @@ static int classify(const struct ginput *in, const struct gresult *m,
 	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_EMULATION &&
 	    k->o != O_INTERNAL)
 		return KD_MV_EMULATION;
+	/* an event whose frame goes to MMIO: delivered by neither (KVM spins) */
+	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_DELIVERY &&
+	    k->o != O_INTERNAL)
+		return KD_MV_EMULATION;
 	if (m->o == O_INTERNAL && m->suberror == MV_INTERNAL_PAGE_TABLE)
 		return KD_MV_PAGE_TABLE;
 	if (k->o == O_INTERNAL && m->o != O_INTERNAL)
