@@ -570,7 +570,8 @@ static int mv_lapic_write(struct mv_lapic *a, u32 off, u32 val)
 		set_reg(a, APIC_TDCR, val & 0xb);
 		break;
 	case APIC_SELF_IPI:
-		if (!x2)
+		/* x2APIC only; bits 31:8 are reserved (#GP, as KVM) */
+		if (!x2 || (val & ~APIC_VECTOR_MASK))
 			return -EINVAL;
 		mv_lapic_send_ipi(a, APIC_DEST_SELF | (val & APIC_VECTOR_MASK), 0);
 		break;

@@ -653,6 +653,7 @@ static void test_x2apic(void)
 	report(0x902, wrmsr_safe(X2APIC_MSR(APIC_EOI), 1));
 	report(0x903, wrmsr_safe(X2APIC_MSR(APIC_TPR), 1ull << 32));
 	report(0x904, wrmsr_safe(X2APIC_MSR(APIC_LVR), 0));
+	report(0x905, wrmsr_safe(0x83f, 0x100));	/* SELF IPI, reserved bits */
 	/* Self-IPIs by the SELF IPI register and by the ICR. */
 	apic_enable();
 	reset_log();
