@@ -14,6 +14,7 @@
  * it, as the CPUs we know do); NOT none; the bit tests CF only.
  */
 #include <linux/kernel.h>
+#include <asm/processor-flags.h>
 
 #include "alu.h"
 
@@ -30,13 +31,6 @@ struct mv_alu_form {
 	bool imm;		/* the source is the immediate, not ModRM.reg */
 	bool to_reg;		/* ModRM.reg is the destination (r, r/m forms) */
 };
-
-#define X86_CF	BIT_ULL(0)
-#define X86_PF	BIT_ULL(2)
-#define X86_AF	BIT_ULL(4)
-#define X86_ZF	BIT_ULL(6)
-#define X86_SF	BIT_ULL(7)
-#define X86_OF	BIT_ULL(11)
 
 static u64 alu_mask(int size)
 {
@@ -138,11 +132,11 @@ static u64 alu_szp(u64 r, int size)
 
 	r &= alu_mask(size);
 	if (r >> (size * 8 - 1))
-		f |= X86_SF;
+		f |= X86_EFLAGS_SF;
 	if (!r)
-		f |= X86_ZF;
+		f |= X86_EFLAGS_ZF;
 	if (!(hweight8(r & 0xff) & 1))
-		f |= X86_PF;
+		f |= X86_EFLAGS_PF;
 	return f;
 }
 
@@ -154,11 +148,11 @@ static u64 alu_add(u64 a, u64 b, bool c, int size, u64 *f)
 
 	*f = alu_szp(r, size);
 	if (r < a || (c && r == a))
-		*f |= X86_CF;
+		*f |= X86_EFLAGS_CF;
 	if ((((a ^ r) & (b ^ r)) >> top) & 1)
-		*f |= X86_OF;
+		*f |= X86_EFLAGS_OF;
 	if ((a ^ b ^ r) & 0x10)
-		*f |= X86_AF;
+		*f |= X86_EFLAGS_AF;
 	return r;
 }
 
@@ -170,11 +164,11 @@ static u64 alu_sub(u64 a, u64 b, bool c, int size, u64 *f)
 
 	*f = alu_szp(r, size);
 	if (a < b || (c && a == b))
-		*f |= X86_CF;
+		*f |= X86_EFLAGS_CF;
 	if ((((a ^ b) & (a ^ r)) >> top) & 1)
-		*f |= X86_OF;
+		*f |= X86_EFLAGS_OF;
 	if ((a ^ b ^ r) & 0x10)
-		*f |= X86_AF;
+		*f |= X86_EFLAGS_AF;
 	return r;
 }
 
@@ -193,7 +187,7 @@ static int alu_bit(const struct mv_alu_form *f, const struct mv_insn *insn,
 			return -EOPNOTSUPP;
 	}
 	bit = BIT_ULL(nr);
-	out->rflags = (out->rflags & ~X86_CF) | ((mem & bit) ? X86_CF : 0);
+	out->rflags = (out->rflags & ~X86_EFLAGS_CF) | ((mem & bit) ? X86_EFLAGS_CF : 0);
 	out->mem_write = f->op != ALU_BT;
 	out->mem_val = f->op == ALU_BTS ? mem | bit :
 		       f->op == ALU_BTR ? mem & ~bit : mem ^ bit;
@@ -250,7 +244,7 @@ int mv_alu_eval(const struct mv_insn *insn, const u64 *regs, u64 rflags,
 {
 	struct mv_alu_form f = alu_form(insn);
 	int size = mv_alu_size(insn);
-	bool cf = rflags & X86_CF;
+	bool cf = rflags & X86_EFLAGS_CF;
 	u64 src, r, flags = 0;
 
 	*out = (struct mv_alu){ .rflags = rflags };
@@ -282,7 +276,7 @@ int mv_alu_eval(const struct mv_insn *insn, const u64 *regs, u64 rflags,
 		out->mem_write = true;
 		out->mem_val = f.op == ALU_INC ? alu_add(mem, 1, false, size, &flags) :
 						 alu_sub(mem, 1, false, size, &flags);
-		flags = (flags & ~X86_CF) | (rflags & X86_CF);
+		flags = (flags & ~X86_EFLAGS_CF) | (rflags & X86_EFLAGS_CF);
 		break;
 	case ALU_CMPXCHG:
 		alu_cmpxchg(insn, regs, mem, size, out, &flags);

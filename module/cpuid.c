@@ -6,7 +6,7 @@
  * table is the host CPU's, minus what minivisor does not virtualize: the
  * virtualization extensions themselves, XSAVE and everything built on it
  * (AVX...), the local APIC and x2APIC, PCID/INVPCID, MONITOR/MWAIT,
- * performance monitoring, the speculation-control MSRs, RDTSCP, PKU, LA57,
+ * performance monitoring, the speculation-control MSRs, RDPID, PKU, LA57,
  * machine-check architecture and MTRRs.  Leaf 0x40000000 names the
  * hypervisor.
  */
@@ -42,11 +42,13 @@ struct leaf_mask {
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */
 #define L7_EBX_KEEP (BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(19) | \
 		     BIT(20) | BIT(23))
+/* ... and TSC_ADJUST, whatever the host has: msr.c emulates it (as KVM). */
+#define L7_EBX_TSC_ADJUST BIT(1)
 /* Leaf 0x80000001 ECX: LAHF, ABM, SSE4A, MisAlignSSE, PREFETCHW */
 #define LX1_ECX_KEEP (BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8))
-/* Leaf 0x80000001 EDX: SYSCALL, NX, MMXEXT, FXSR_OPT, 1G pages, LM */
+/* Leaf 0x80000001 EDX: SYSCALL, NX, MMXEXT, FXSR_OPT, 1G pages, RDTSCP, LM */
 #define LX1_EDX_KEEP (BIT(11) | BIT(20) | BIT(22) | BIT(25) | BIT(26) | \
-		      BIT(29) | L1_EDX_KEEP)
+		      BIT(27) | BIT(29) | L1_EDX_KEEP)
 
 static void put(struct mv_cpuid_entry *e, unsigned int *n, u32 function,
 		u32 index, u32 flags, u32 a, u32 b, u32 c, u32 d)
@@ -83,7 +85,8 @@ struct mv_cpuid_entry *mv_cpuid_default(unsigned int *nent)
 
 	if (max >= 7) {
 		cpuid_count(7, 0, &a, &b, &c, &d);
-		put(e, &n, 7, 0, MV_CPUID_INDEXED, 0, b & L7_EBX_KEEP, 0, 0);
+		put(e, &n, 7, 0, MV_CPUID_INDEXED, 0,
+		    (b & L7_EBX_KEEP) | L7_EBX_TSC_ADJUST, 0, 0);
 	}
 
 	/* Hypervisor leaves: "MiniVisor\0\0\0", up to the timing leaf. */

@@ -121,6 +121,7 @@ static long mv_set_cpuid(struct mv_vcpu *vcpu, struct mv_cpuid __user *ucpuid)
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = tab;
 	vcpu->cpuid_nent = hdr.nent;
+	mv_arch->cpuid_changed(vcpu);
 	idx = srcu_read_lock(&mv_srcu);
 	mv_mmu_reset(vcpu);
 	srcu_read_unlock(&mv_srcu, idx);

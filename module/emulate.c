@@ -30,8 +30,7 @@ static void mv_singlestep_trap(struct mv_vcpu *vcpu)
 {
 	if (!(vcpu->rflags & X86_EFLAGS_TF) || vcpu->nmi_singlestep)
 		return;
-	vcpu->dr6 |= DR_STEP;
-	mv_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+	mv_queue_db(vcpu, DR_STEP);
 }
 
 void mv_complete_insn(struct mv_vcpu *vcpu, u64 next_rip)
@@ -626,6 +625,11 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 			mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 			return MV_RET_GUEST;
 		}
+		/* General detect: a fault, before the access. */
+		if (vcpu->dr7 & MV_DR7_GD) {
+			mv_queue_db(vcpu, MV_DR6_BD);
+			return MV_RET_GUEST;
+		}
 		if (insn->opcode == OP2(0x21)) {
 			val = n < 4 ? vcpu->dr[n] : n == 6 ? vcpu->dr6 : vcpu->dr7;
 			mv_gpr_write(vcpu, insn->modrm_rm, size, val);
@@ -636,13 +640,13 @@ int mv_emulate_cr_dr(struct mv_vcpu *vcpu)
 			mv_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 			return MV_RET_GUEST;
 		}
-		/* Values are kept for reads; breakpoints are not armed. */
+		/* The backend loads them into the hardware for the guest. */
 		if (n < 4)
 			vcpu->dr[n] = val;
 		else if (n == 6)
-			vcpu->dr6 = (val & 0xf00f) | MV_DR6_RESET;
+			vcpu->dr6 = (val & MV_DR6_VOLATILE) | MV_DR6_RESET;
 		else
-			vcpu->dr7 = (val & 0xffff2fff) | MV_DR7_RESET;
+			vcpu->dr7 = (val & MV_DR7_VOLATILE) | MV_DR7_RESET;
 		break;
 	default:
 		return MV_RET_UNHANDLED;

@@ -98,6 +98,23 @@ void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
 	vcpu->exc.error = error;
 }
 
+/*
+ * A #DB, with DR6 as the CPU leaves it (SDM 17.2.3): B0-B3 say which
+ * breakpoints matched this time, the other status bits stay until software
+ * clears them; payload has the bits this #DB sets, active high (as KVM's
+ * exception payload).  Delivering a #DB clears DR7.GD.
+ */
+void mv_queue_db(struct mv_vcpu *vcpu, u64 payload)
+{
+	u64 dr6 = (vcpu->dr6 & ~DR_TRAP_BITS) | DR6_RESERVED | payload;
+
+	/* Bit 12 is reserved, zero; the active-low bits (RTM) are cleared. */
+	vcpu->dr6 = (dr6 ^ (payload & DR6_RESERVED)) & ~BIT_ULL(12) &
+		    0xffffffffULL;
+	vcpu->dr7 &= ~MV_DR7_GD;
+	mv_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+}
+
 void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error)
 {
 	mv_queue_exception(vcpu, X86_TRAP_PF, true, error);
@@ -323,6 +340,31 @@ void mv_inject_events(struct mv_vcpu *vcpu)
 	trace_mv_inject(vcpu, &ev, false);
 	mv_arch->inject_event(vcpu, &ev);
 	vcpu->event_programmed = true;
+}
+
+/*
+ * The vCPU leaves the run loop with an event programmed but not entered
+ * (a signal came between programming and entry): take it back, to go
+ * first at the next entry as an event the last exit interrupted does, so
+ * that what changes meanwhile (registers set by userspace, an INIT) never
+ * meets a stale one in the hardware.  An interrupt acknowledged from its
+ * source stays acknowledged: it is delivered, not asked for again.
+ */
+void mv_cancel_events(struct mv_vcpu *vcpu)
+{
+	struct mv_event ev;
+
+	if (!vcpu->event_programmed)
+		return;
+	vcpu->event_programmed = false;
+	mv_arch->cancel_event(vcpu, &ev);
+	if (!ev.valid)
+		return;
+	/* An exception that went ahead of an interrupted event: it waits. */
+	if (vcpu->reinject.valid)
+		vcpu->exc = ev;
+	else
+		vcpu->reinject = ev;
 }
 
 /* The guest's IRET ends NMI blocking once it has run. */

@@ -68,7 +68,8 @@ static int mv_handle_hlt(struct mv_vcpu *vcpu)
 	ret = mv_skip_insn(vcpu);
 	if (ret != MV_RET_GUEST)
 		return ret;
-	if (mv_vcpu_has_wakeup(vcpu))
+	/* A single step's #DB (queued) ends the halt at once, as in KVM. */
+	if (vcpu->exc.valid || mv_vcpu_has_wakeup(vcpu))
 		return MV_RET_GUEST;
 	/*
 	 * Sleep here while something could wake the vCPU: an interrupt, or
@@ -415,6 +416,33 @@ static int mv_handle_wrmsr(struct mv_vcpu *vcpu)
 	return mv_handle_msr(vcpu, true);
 }
 
+/*
+ * A debug-register move: the guest runs it (and the ones after it) itself
+ * until the next exit where the backend can do that, else it is emulated.
+ * A debugger in the guest moves DR6/DR7 on every #DB and context switch.
+ */
+static int mv_handle_dr(struct mv_vcpu *vcpu)
+{
+	if (mv_arch->dr_passthrough && mv_arch->dr_passthrough(vcpu))
+		return MV_RET_GUEST;
+	return mv_emulate_cr_dr(vcpu);
+}
+
+/* RDTSCP: the guest's TSC in EDX:EAX, IA32_TSC_AUX in ECX; #UD if not offered. */
+static int mv_handle_rdtscp(struct mv_vcpu *vcpu)
+{
+	u64 tsc;
+
+	if (!mv_guest_has_rdtscp(vcpu) || mv_arch->get_msr(vcpu, MSR_IA32_TSC, &tsc)) {
+		mv_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+		return MV_RET_GUEST;
+	}
+	vcpu->regs[MV_RAX] = (u32)tsc;
+	vcpu->regs[MV_RDX] = tsc >> 32;
+	vcpu->regs[MV_RCX] = (u32)vcpu->tsc_aux;
+	return mv_skip_insn(vcpu);
+}
+
 static int mv_handle_hypercall(struct mv_vcpu *vcpu)
 {
 	mv_hypercall(vcpu);
@@ -435,6 +463,10 @@ static int mv_handle_exception(struct mv_vcpu *vcpu)
 	if (x->exc.vector == X86_TRAP_DB && mv_nmi_singlestep_done(vcpu))
 		return MV_RET_GUEST;
 	vcpu->stats[MV_STAT_EXCEPTION]++;
+	if (x->exc.vector == X86_TRAP_DB) {
+		mv_queue_db(vcpu, x->exc.db_payload);
+		return MV_RET_GUEST;
+	}
 	mv_queue_exception(vcpu, x->exc.vector, x->exc.has_error, x->exc.error);
 	return MV_RET_GUEST;
 }
@@ -487,7 +519,8 @@ static const struct {
 	[MVX_PAGE_FAULT] = { mv_handle_pf, MV_STAT_PAGE_FAULT },
 	[MVX_EXCEPTION] = { mv_handle_exception, MV_STAT_SELF },
 	[MVX_CR_ACCESS] = { mv_emulate_cr_dr, MV_STAT_CR },
-	[MVX_DR_ACCESS] = { mv_emulate_cr_dr, MV_STAT_OTHER },
+	[MVX_DR_ACCESS] = { mv_handle_dr, MV_STAT_OTHER },
+	[MVX_RDTSCP] = { mv_handle_rdtscp, MV_STAT_OTHER },
 	[MVX_INVLPG] = { mv_emulate_invlpg, MV_STAT_INVLPG },
 	/* INVD, WBINVD: nothing to do for memory we keep coherent. */
 	[MVX_INVD] = { mv_skip_insn, MV_STAT_OTHER },

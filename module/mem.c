@@ -199,16 +199,19 @@ bool mv_mem_private(struct mv_vm *vm, u64 gfn, struct page *page)
 }
 
 /*
- * Write into one guest page, under the MMU lock and only into a private
- * page (copying a shared one first): a merge, which holds the lock while
- * it compares and switches, never loses a write.  Shadowed guest page
- * tables written this way are re-read.  Under mv_srcu.
+ * Change one guest page, under the MMU lock and only a private page
+ * (copying a shared one first): a merge, which holds the lock while it
+ * compares and switches, never loses a write.  @op gets the bytes at @gpa
+ * and says whether it wrote them; shadowed guest page tables written this
+ * way are re-read.  Under mv_srcu.
  */
-static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
-			     unsigned int len)
+static int mv_mem_modify(struct mv_vm *vm, u64 gpa, unsigned int len,
+			 bool (*op)(void *va, unsigned int len, void *ctx),
+			 void *ctx)
 {
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct page *page;
+	bool wrote;
 	void *va;
 
 	for (;;) {
@@ -221,44 +224,59 @@ static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
 		spin_unlock(&vm->mmu_lock);
 	}
 	va = kmap_local_page(page);
-	memcpy(va + (gpa & ~PAGE_MASK), buf, len);
+	wrote = op(va + (gpa & ~PAGE_MASK), len, ctx);
 	kunmap_local(va);
 	spin_unlock(&vm->mmu_lock);
-	mv_hooks->written(vm, gfn);
+	if (wrote)
+		mv_hooks->written(vm, gfn);
 	return 0;
+}
+
+struct mv_mem_copy {
+	const void *buf;
+};
+
+static bool mv_mem_copy_in(void *va, unsigned int len, void *ctx)
+{
+	memcpy(va, ((struct mv_mem_copy *)ctx)->buf, len);
+	return true;
+}
+
+static int mv_mem_write_page(struct mv_vm *vm, u64 gpa, const void *buf,
+			     unsigned int len)
+{
+	struct mv_mem_copy c = { .buf = buf };
+
+	return mv_mem_modify(vm, gpa, len, mv_mem_copy_in, &c);
+}
+
+struct mv_mem_rmw {
+	bool (*fn)(void *ctx, u64 old, u64 *new);
+	void *ctx;
+};
+
+static bool mv_mem_rmw_op(void *va, unsigned int len, void *ctx)
+{
+	struct mv_mem_rmw *r = ctx;
+	u64 old = 0, new;
+
+	memcpy(&old, va, len);
+	if (!r->fn(r->ctx, old, &new))
+		return false;
+	memcpy(va, &new, len);
+	return true;
 }
 
 /* Under mv_srcu, as the copies. */
 int mv_mem_update(struct mv_vm *vm, u64 gpa, unsigned int len,
 		  bool (*fn)(void *ctx, u64 old, u64 *new), void *ctx)
 {
-	u64 gfn = gpa >> PAGE_SHIFT, old = 0, new;
-	struct page *page;
-	bool store;
-	void *va;
+	struct mv_mem_rmw r = { .fn = fn, .ctx = ctx };
 
-	if (!mv_mem_range_ok(vm, gpa, len) || len > sizeof(old) ||
+	if (!mv_mem_range_ok(vm, gpa, len) || len > sizeof(u64) ||
 	    (gpa & ~PAGE_MASK) + len > PAGE_SIZE)
 		return -EINVAL;
-	for (;;) {
-		page = mv_mem_page_w(vm, gfn);
-		if (IS_ERR_OR_NULL(page))
-			return page ? PTR_ERR(page) : -EFAULT;
-		spin_lock(&vm->mmu_lock);
-		if (mv_mem_private(vm, gfn, page))
-			break;
-		spin_unlock(&vm->mmu_lock);
-	}
-	va = kmap_local_page(page) + (gpa & ~PAGE_MASK);
-	memcpy(&old, va, len);
-	store = fn(ctx, old, &new);
-	if (store)
-		memcpy(va, &new, len);
-	kunmap_local(va);
-	spin_unlock(&vm->mmu_lock);
-	if (store)
-		mv_hooks->written(vm, gfn);
-	return 0;
+	return mv_mem_modify(vm, gpa, len, mv_mem_rmw_op, &r);
 }
 
 /* Read from one guest page; zeros if it was never touched.  Under mv_srcu. */

@@ -131,6 +131,7 @@ enum mv_exit_kind {
 	MVX_INVALID_STATE,	/* the hardware refused the guest state */
 	MVX_UD,			/* instruction we refuse with #UD */
 	MVX_IRET,		/* IRET, intercepted to end NMI blocking */
+	MVX_RDTSCP,
 	MVX_UNKNOWN,
 };
 
@@ -157,6 +158,7 @@ struct mv_exit {
 			u8 vector;
 			u8 has_error;
 			u32 error;
+			u64 db_payload;	/* #DB: the DR6 bits it set */
 		} exc;
 	};
 };
@@ -249,11 +251,25 @@ struct mv_arch_ops {
 	/* Flush one linear address's translation before the next entry. */
 	void (*flush_gva)(struct mv_vcpu *vcpu, u64 gva);
 	void (*inject_event)(struct mv_vcpu *vcpu, const struct mv_event *ev);
+	/*
+	 * Take back what inject_event() programmed, not yet entered, into
+	 * @ev (valid false if nothing was): the vCPU leaves for userspace,
+	 * or INIT resets it, before the event reaches the guest.
+	 */
+	void (*cancel_event)(struct mv_vcpu *vcpu, struct mv_event *ev);
 	bool (*interrupt_shadow)(struct mv_vcpu *vcpu);
 	/* Ask for MVX_IRQ_WINDOW as soon as the guest can take one. */
 	void (*set_irq_window)(struct mv_vcpu *vcpu, bool on);
 	/* Exit (MVX_IRET) at the guest's next IRET: it ends NMI blocking. */
 	void (*set_iret_intercept)(struct mv_vcpu *vcpu, bool on);
+	/*
+	 * Optional: let the guest run its debug-register moves itself until
+	 * the next exit (true), as KVM does; the backend then loads vcpu->dr[],
+	 * dr6 and dr7 into the hardware and reads them back after the exit.
+	 */
+	bool (*dr_passthrough)(struct mv_vcpu *vcpu);
+	/* The vCPU's CPUID table changed: intercepts that follow it. */
+	void (*cpuid_changed)(struct mv_vcpu *vcpu);
 	/*
 	 * MSRs whose state the backend keeps (segment bases, SYSCALL and
 	 * SYSENTER MSRs, TSC).  0, or -ENOENT when not one of them.
@@ -313,6 +329,8 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 function, int reg, int bit);
 #define mv_guest_has_lm(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 29)
 #define mv_guest_has_syscall(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 11)
 #define mv_guest_has_gbpages(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 26)
+#define mv_guest_has_rdtscp(v)	mv_guest_has(v, 0x80000001, MV_CPUID_EDX, 27)
+#define mv_guest_has_tsc_adjust(v) mv_guest_has(v, 7, MV_CPUID_EBX, 1)
 #define mv_guest_has_smep(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 7)
 #define mv_guest_has_smap(v)	mv_guest_has(v, 7, MV_CPUID_EBX, 20)
 #define mv_guest_has_fsgsbase(v) mv_guest_has(v, 7, MV_CPUID_EBX, 0)
@@ -452,11 +470,13 @@ bool mv_irq_line_is_pending(struct mv_vcpu *vcpu);
 void mv_irq_line_init(struct mv_vcpu *vcpu);
 /* Before entry: program an exception, a re-injection or an interrupt. */
 void mv_inject_events(struct mv_vcpu *vcpu);
+void mv_cancel_events(struct mv_vcpu *vcpu);
 /* The guest ran into an IRET with NMIs blocked. */
 void mv_nmi_iret(struct mv_vcpu *vcpu);
 /* A #DB ended the single step of an NMI window: true when it was ours alone. */
 bool mv_nmi_singlestep_done(struct mv_vcpu *vcpu);
 
+void mv_queue_db(struct mv_vcpu *vcpu, u64 payload);
 void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error);
 void mv_queue_pf(struct mv_vcpu *vcpu, u64 addr, u32 error);
@@ -823,6 +843,8 @@ struct mv_vcpu {
 	u64 pat;
 	u64 mtrr_def_type;
 	u64 misc_enable;		/* IA32_MISC_ENABLE */
+	u64 tsc_aux;			/* IA32_TSC_AUX: RDTSCP's ECX */
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST */
 	u64 dr[4], dr6, dr7;
 	int mp_state;			/* enum mv_mp_state */
 	u32 halt_poll_ns;		/* how long HLT polls before sleeping (vcpu.c) */
@@ -924,6 +946,13 @@ static inline void mv_gpr_write(struct mv_vcpu *vcpu, int reg, int size, u64 v)
 #define MV_PAT_RESET		0x0007040600070406ULL
 #define MV_DR6_RESET		DR6_RESERVED	/* 0xffff0ff0 */
 #define MV_DR7_RESET		0x400ULL	/* bit 10 reads as one */
+/* DR6 bits software can see change: B0-B3, BD, BS, BT (no RTM, no BLD). */
+#define MV_DR6_BD		BIT(13)
+#define MV_DR6_VOLATILE		(DR_TRAP_BITS | MV_DR6_BD | DR_STEP | DR_SWITCH)
+/* DR7: bits 11, 12, 14, 15 read as zero, bit 10 as one. */
+#define MV_DR7_GD		BIT(13)
+#define MV_DR7_VOLATILE		0xffff2bffULL
+#define MV_DR7_BP_ENABLED	(DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)
 
 static inline bool mv_is_paging(struct mv_vcpu *vcpu)
 {

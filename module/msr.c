@@ -37,6 +37,11 @@ static bool mv_valid_pat(u64 v)
 static int mv_get_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 *val)
 {
 	switch (index) {
+	case MSR_IA32_TSC_ADJUST:
+		if (!mv_guest_has_tsc_adjust(vcpu))
+			return -EINVAL;
+		*val = vcpu->tsc_adjust;
+		return 0;
 	case MSR_EFER:
 		*val = vcpu->efer;
 		return 0;
@@ -54,9 +59,38 @@ static int mv_get_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 *val)
 	}
 }
 
+/*
+ * IA32_TSC_ADJUST (SDM 17.17.3): a write adds its change to the TSC; a
+ * write to the TSC adds its change to TSC_ADJUST.  Guest writes only
+ * (mv_set_msr() has no other caller).
+ */
+static int mv_set_tsc(struct mv_vcpu *vcpu, u32 index, u64 val)
+{
+	u64 tsc;
+	int ret = mv_arch->get_msr(vcpu, MSR_IA32_TSC, &tsc);
+
+	if (ret)
+		return ret;
+	if (index == MSR_IA32_TSC) {
+		ret = mv_arch->set_msr(vcpu, MSR_IA32_TSC, val);
+		if (!ret && mv_guest_has_tsc_adjust(vcpu))
+			vcpu->tsc_adjust += val - tsc;
+		return ret;
+	}
+	if (!mv_guest_has_tsc_adjust(vcpu))
+		return -EINVAL;
+	ret = mv_arch->set_msr(vcpu, MSR_IA32_TSC, tsc + (val - vcpu->tsc_adjust));
+	if (!ret)
+		vcpu->tsc_adjust = val;
+	return ret;
+}
+
 static int mv_set_cpu_msr(struct mv_vcpu *vcpu, u32 index, u64 val)
 {
 	switch (index) {
+	case MSR_IA32_TSC:
+	case MSR_IA32_TSC_ADJUST:
+		return mv_set_tsc(vcpu, index, val);
 	case MSR_EFER:
 		return mv_set_efer(vcpu, val);
 	case MSR_IA32_CR_PAT:
@@ -110,6 +144,22 @@ static int mv_platform_msr(struct mv_vcpu *vcpu, u32 index, u64 *val,
 			vcpu->misc_enable = *val;
 		else
 			*val = vcpu->misc_enable;
+		return 0;
+	/*
+	 * RDTSCP's ECX, when RDTSCP is offered (the instruction exits: the
+	 * hardware register stays the host's, which Linux's vDSO getcpu
+	 * reads).  Bits 63:32 are reserved, as KVM enforces them.
+	 */
+	case MSR_TSC_AUX:
+		if (!mv_guest_has_rdtscp(vcpu))
+			return -EINVAL;
+		if (write) {
+			if (*val >> 32)
+				return -EINVAL;
+			vcpu->tsc_aux = *val;
+		} else {
+			*val = vcpu->tsc_aux;
+		}
 		return 0;
 	case MSR_K7_HWCR:
 		if (!write)

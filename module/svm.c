@@ -2,9 +2,10 @@
 /*
  * AMD SVM backend.
  *
- * Everything that knows what a VMCB is lives here and in svm_entry.S.  The
- * generic code asks for one world switch at a time (svm_run) and gets back
- * a vendor-neutral struct mv_exit.
+ * Everything that knows what a VMCB is lives here, in svm_event.c (events,
+ * exit decoding, debug registers) and in svm_entry.S.  The generic code
+ * asks for one world switch at a time (svm_run) and gets back a
+ * vendor-neutral struct mv_exit.
  *
  * Living next to kvm_amd.  KVM sets EFER.SVME when it creates its first VM
  * and refuses to do so if SVME is already set; it clears SVME when its last
@@ -40,42 +41,13 @@
 #define SVM_EDX_AVIC		BIT(13)
 #define SVM_EDX_VGIF		BIT(16)
 
-/* Exit codes <asm/svm.h> of this kernel does not name. */
-#define SVM_EXIT_LAST_CR	0x1f
-#define SVM_EXIT_LAST_DR	0x3f
-#define SVM_EXIT_INVLPGB	0xa0
-
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
 
-struct svm_cpu {
-	struct page *hsave;		/* VMRUN's host save area */
-	struct page *host_state;	/* VMSAVE/VMLOAD of host state */
-	struct page *scrub;		/* VMCB that only flushes an ASID */
-	u64 hsave_pa, host_state_pa, scrub_pa;
-	u64 asid_gen;
-	u32 next_asid;
-};
-
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *svm_iopm, *svm_msrpm, *svm_empty_pd;
-static bool svm_nrips, svm_flush_by_asid;
-
-struct svm_vcpu {
-	struct mv_vcpu vcpu;		/* first: generic code frees it */
-	struct vmcb *vmcb;
-	u64 vmcb_pa;
-	u64 asid_gen;
-	int asid_cpu;
-	u8 tlb_ctl;
-	u8 nr_invlpga;
-	u64 invlpga[8];
-};
-
-static inline struct svm_vcpu *to_svm(struct mv_vcpu *vcpu)
-{
-	return container_of(vcpu, struct svm_vcpu, vcpu);
-}
+bool svm_nrips;
+static bool svm_flush_by_asid;
 
 bool mv_svm_present(void)
 {
@@ -164,16 +136,6 @@ static void svm_hw_free(void)
 /* Called under the VM list mutex. */
 static unsigned int svm_hw_users;
 
-static inline void svm_set_intercept(struct vmcb *vmcb, int bit)
-{
-	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
-}
-
-static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
-{
-	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
-}
-
 /*
  * The scrub guest: paging on over an empty page directory, interrupts
  * enabled and a virtual interrupt pending, so VMRUN flushes the TLB as told
@@ -199,8 +161,7 @@ static void svm_scrub_init(struct vmcb *v)
 	svm_set_intercept(v, INTERCEPT_VMRUN);
 	v->control.iopm_base_pa = page_to_phys(svm_iopm);
 	v->control.msrpm_base_pa = page_to_phys(svm_msrpm);
-	v->control.int_ctl = V_INTR_MASKING_MASK | V_IRQ_MASK | V_IGN_TPR_MASK |
-			     (0xf << V_INTR_PRIO_SHIFT);
+	v->control.int_ctl = V_INTR_MASKING_MASK | SVM_VIRQ_PENDING;
 	data.selector = 0x10;
 	data.attrib = 0x3 | SVM_SELECTOR_S_MASK | SVM_SELECTOR_P_MASK |
 		      SVM_SELECTOR_DB_MASK | SVM_SELECTOR_G_MASK;
@@ -426,64 +387,6 @@ static void svm_flush_gva(struct mv_vcpu *vcpu, u64 gva)
 		svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
-/* enum mv_event_type in EVENTINJ/EXITINTINFO's encoding, and back. */
-static const u32 svm_event_types[] = {
-	[MV_EV_INTR] = SVM_EVTINJ_TYPE_INTR,
-	[MV_EV_NMI] = SVM_EVTINJ_TYPE_NMI,
-	[MV_EV_EXCEPTION] = SVM_EVTINJ_TYPE_EXEPT,
-	[MV_EV_SOFT_INT] = SVM_EVTINJ_TYPE_SOFT,
-};
-
-static int svm_event_type(u32 info)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(svm_event_types); i++)
-		if ((info & SVM_EVTINJ_TYPE_MASK) == svm_event_types[i])
-			return i;
-	return -1;
-}
-
-static void svm_inject_event(struct mv_vcpu *vcpu, const struct mv_event *ev)
-{
-	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
-
-	c->event_inj = ev->vector | svm_event_types[ev->type] |
-		       SVM_EVTINJ_VALID |
-		       (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	c->event_inj_err = ev->error;
-}
-
-static bool svm_interrupt_shadow(struct mv_vcpu *vcpu)
-{
-	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
-}
-
-static void svm_set_iret_intercept(struct mv_vcpu *vcpu, bool on)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	if (on)
-		svm_set_intercept(vmcb, INTERCEPT_IRET);
-	else
-		svm_clr_intercept(vmcb, INTERCEPT_IRET);
-}
-
-static void svm_set_irq_window(struct mv_vcpu *vcpu, bool on)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	vmcb->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	if (on) {
-		/* A dummy virtual interrupt: VINTR exits when it could be taken. */
-		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
-					 (0xf << V_INTR_PRIO_SHIFT);
-		svm_set_intercept(vmcb, INTERCEPT_VINTR);
-	} else {
-		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
-	}
-}
-
 /* The MSRs whose state lives in the VMCB's save area, and where. */
 static const struct {
 	u32 msr;
@@ -620,10 +523,7 @@ static int svm_vcpu_init(struct mv_vcpu *vcpu)
 
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		svm_set_intercept(vmcb, intercepts[i]);
-	for (i = 0; i < 8; i++) {
-		svm_set_intercept(vmcb, INTERCEPT_DR0_READ + i);
-		svm_set_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
-	}
+	svm_set_dr_intercepts(vmcb, true);
 	/*
 	 * #PF for the shadow MMU.  #UD because Intel's VMCALL raises it here
 	 * and is a hypercall too.  #DB and #AC because a guest can otherwise
@@ -673,112 +573,6 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 	svm_want_flush(svm, TLB_CONTROL_FLUSH_ASID);
 }
 
-/* The exit codes that mean one thing, whatever the exit information. */
-static const struct {
-	u32 code;
-	enum mv_exit_kind kind;
-} svm_exit_kinds[] = {
-	{ SVM_EXIT_INTR, MVX_NONE }, { SVM_EXIT_NMI, MVX_NONE },
-	{ SVM_EXIT_SMI, MVX_NONE }, { SVM_EXIT_VINTR, MVX_IRQ_WINDOW },
-	{ SVM_EXIT_CPUID, MVX_CPUID }, { SVM_EXIT_HLT, MVX_HLT },
-	{ SVM_EXIT_INVLPG, MVX_INVLPG }, { SVM_EXIT_INVD, MVX_INVD },
-	{ SVM_EXIT_WBINVD, MVX_WBINVD }, { SVM_EXIT_VMMCALL, MVX_HYPERCALL },
-	{ SVM_EXIT_SHUTDOWN, MVX_SHUTDOWN }, { SVM_EXIT_IRET, MVX_IRET },
-	{ (u32)SVM_EXIT_ERR, MVX_INVALID_STATE },
-};
-
-/* Instructions the guest may not run: #UD, as on a CPU without them. */
-static const u32 svm_ud_exits[] = {
-	SVM_EXIT_VMRUN, SVM_EXIT_VMLOAD, SVM_EXIT_VMSAVE, SVM_EXIT_STGI,
-	SVM_EXIT_CLGI, SVM_EXIT_SKINIT, SVM_EXIT_RDTSCP, SVM_EXIT_MONITOR,
-	SVM_EXIT_MWAIT, SVM_EXIT_MWAIT_COND, SVM_EXIT_XSETBV, SVM_EXIT_RDPRU,
-	SVM_EXIT_INVLPGA, SVM_EXIT_INVPCID, SVM_EXIT_INVLPGB,
-};
-
-static enum mv_exit_kind svm_exit_kind(u32 code)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(svm_exit_kinds); i++)
-		if (svm_exit_kinds[i].code == code)
-			return svm_exit_kinds[i].kind;
-	for (i = 0; i < ARRAY_SIZE(svm_ud_exits); i++)
-		if (svm_ud_exits[i] == code)
-			return MVX_UD;
-	return MVX_UNKNOWN;
-}
-
-/* Decode a #VMEXIT into vendor-neutral terms. */
-static void svm_decode_exit(struct mv_vcpu *vcpu, struct vmcb *vmcb)
-{
-	struct vmcb_control_area *c = &vmcb->control;
-	struct mv_exit *x = &vcpu->exit;
-	u32 code = c->exit_code;
-	u64 i1 = c->exit_info_1;
-
-	x->code = code;
-	x->info1 = i1;
-	x->info2 = c->exit_info_2;
-	x->next_rip = svm_nrips ? c->next_rip : 0;
-
-	if (code <= SVM_EXIT_LAST_CR || code == SVM_EXIT_CR0_SEL_WRITE) {
-		x->kind = MVX_CR_ACCESS;
-	} else if (code <= SVM_EXIT_LAST_DR) {
-		x->kind = MVX_DR_ACCESS;
-	} else if (code < SVM_EXIT_EXCP_BASE + 32) {
-		u8 vec = code - SVM_EXIT_EXCP_BASE;
-
-		if (vec == X86_TRAP_PF) {
-			x->kind = MVX_PAGE_FAULT;
-			x->pf.error = i1;
-			x->pf.addr = c->exit_info_2;
-		} else {
-			x->kind = MVX_EXCEPTION;
-			x->exc.vector = vec;
-			x->exc.has_error = vec == X86_TRAP_AC;	/* pushes 0 */
-			x->exc.error = 0;
-		}
-		/* NRIP is only saved for instruction intercepts. */
-		x->next_rip = 0;
-	} else if (code == SVM_EXIT_IOIO) {
-		x->kind = MVX_IO;
-		x->io.port = i1 >> 16;
-		x->io.in = i1 & SVM_IOIO_TYPE_MASK;
-		x->io.string = !!(i1 & SVM_IOIO_STR_MASK);
-		x->io.rep = !!(i1 & SVM_IOIO_REP_MASK);
-		x->io.size = (i1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-		x->io.next_rip = c->exit_info_2;
-	} else if (code == SVM_EXIT_MSR) {
-		x->kind = i1 ? MVX_WRMSR : MVX_RDMSR;
-	} else {
-		x->kind = svm_exit_kind(code);
-	}
-}
-
-/*
- * An exit in the middle of delivering an event (say, a shadow page fault on
- * the guest's stack while it takes an interrupt) must deliver it again.
- * Software interrupts and INT3/INTO are not re-injected: RIP still points
- * at the instruction, which simply runs again.
- */
-static void svm_save_interrupted_event(struct mv_vcpu *vcpu, u32 info, u32 err)
-{
-	int type = svm_event_type(info);
-	u8 vec = info & SVM_EXITINTINFO_VEC_MASK;
-
-	vcpu->reinject.valid = false;
-	if (!(info & SVM_EXITINTINFO_VALID) || type < 0)
-		return;
-	if (type == MV_EV_SOFT_INT ||
-	    (type == MV_EV_EXCEPTION && (vec == X86_TRAP_BP || vec == X86_TRAP_OF)))
-		return;
-	vcpu->reinject.valid = true;
-	vcpu->reinject.type = type;
-	vcpu->reinject.vector = vec;
-	vcpu->reinject.has_error = !!(info & SVM_EXITINTINFO_VALID_ERR);
-	vcpu->reinject.error = err;
-}
-
 /*
  * Another hypervisor (kvm_amd) hands out ASIDs from the same space and
  * trusts its own flushes: before it can run on this CPU again, leave no
@@ -802,6 +596,42 @@ static void svm_scrub_asid(struct svm_cpu *sc, u32 asid)
 	atomic_long_inc(&mv_foreign_flushes);
 }
 
+/*
+ * RDTSCP runs in the guest, as in KVM (Linux's clock reads use it), when
+ * its CPUID offers it; else it exits for its #UD.  The guest's
+ * IA32_TSC_AUX is what RDTSCP and RDPID read: svm_run() loads it.
+ */
+static void svm_cpuid_changed(struct mv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (mv_guest_has_rdtscp(vcpu) && boot_cpu_has(X86_FEATURE_RDTSCP))
+		svm_clr_intercept(vmcb, INTERCEPT_RDTSCP);
+	else
+		svm_set_intercept(vmcb, INTERCEPT_RDTSCP);
+}
+
+/*
+ * IA32_TSC_AUX in the hardware is the guest's while it runs, when it
+ * differs from the host's (Linux: CPU and node number, which only the
+ * vDSO's getcpu reads, in userspace; the kernel's entry code stopped
+ * reading it for KVM's sake); the host's comes back right after the exit.
+ * True when the host's must come back.
+ */
+static bool svm_load_tsc_aux(struct mv_vcpu *vcpu, struct svm_cpu *sc)
+{
+	if (!boot_cpu_has(X86_FEATURE_RDTSCP) && !boot_cpu_has(X86_FEATURE_RDPID))
+		return false;
+	if (!sc->host_tsc_aux_read) {
+		rdmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
+		sc->host_tsc_aux_read = true;
+	}
+	if (vcpu->tsc_aux == sc->host_tsc_aux)
+		return false;
+	wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	return true;
+}
+
 static void svm_run(struct mv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -809,7 +639,7 @@ static void svm_run(struct mv_vcpu *vcpu)
 	int cpu = smp_processor_id();
 	struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 	u64 efer, old_hsave = 0;
-	bool foreign;
+	bool foreign, tsc_aux;
 
 	rdmsrl(MSR_EFER, efer);
 	foreign = efer & EFER_SVME;
@@ -840,6 +670,8 @@ static void svm_run(struct mv_vcpu *vcpu)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 	vmcb->save.cr2 = vcpu->cr2;
+	svm_load_guest_drs(vcpu, vmcb);
+	tsc_aux = svm_load_tsc_aux(vcpu, sc);
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -858,6 +690,9 @@ static void svm_run(struct mv_vcpu *vcpu)
 	} else {
 		wrmsrl(MSR_EFER, efer);
 	}
+	if (tsc_aux)
+		wrmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
+	svm_save_guest_drs(vcpu, vmcb);
 	/* #VMEXIT left DR7 at its reset value. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
@@ -870,6 +705,7 @@ static void svm_run(struct mv_vcpu *vcpu)
 	vmcb->control.event_inj = 0;
 	svm_save_interrupted_event(vcpu, vmcb->control.exit_int_info,
 				   vmcb->control.exit_int_info_err);
+	svm_virq_complete(vcpu);
 	svm_decode_exit(vcpu, vmcb);
 }
 
@@ -892,9 +728,12 @@ const struct mv_arch_ops mv_svm_ops = {
 	.flush_tlb = svm_flush_tlb,
 	.flush_gva = svm_flush_gva,
 	.inject_event = svm_inject_event,
+	.cancel_event = svm_cancel_event,
 	.interrupt_shadow = svm_interrupt_shadow,
 	.set_irq_window = svm_set_irq_window,
 	.set_iret_intercept = svm_set_iret_intercept,
+	.dr_passthrough = svm_dr_passthrough,
+	.cpuid_changed = svm_cpuid_changed,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 };

@@ -51,6 +51,8 @@ TRACE_DEFINE_ENUM(MVX_IRQ_WINDOW);
 TRACE_DEFINE_ENUM(MVX_SHUTDOWN);
 TRACE_DEFINE_ENUM(MVX_INVALID_STATE);
 TRACE_DEFINE_ENUM(MVX_UD);
+TRACE_DEFINE_ENUM(MVX_IRET);
+TRACE_DEFINE_ENUM(MVX_RDTSCP);
 TRACE_DEFINE_ENUM(MVX_UNKNOWN);
 
 TRACE_DEFINE_ENUM(MV_EXIT_NONE);
@@ -145,6 +147,7 @@ TRACE_EVENT(mv_exit,
 			 __field(u32, vcpu)
 			 __field(u32, reason)
 			 __field(u64, rip)
+			 __field(u64, rflags)
 			 __field(u64, code)
 			 __field(u64, info1)
 			 __field(u64, info2)
@@ -154,12 +157,13 @@ TRACE_EVENT(mv_exit,
 		       __entry->vcpu = vcpu->index;
 		       __entry->reason = vcpu->exit.kind;
 		       __entry->rip = vcpu->rip;
+		       __entry->rflags = vcpu->rflags;
 		       __entry->code = vcpu->exit.code;
 		       __entry->info1 = vcpu->exit.info1;
 		       __entry->info2 = vcpu->exit.info2;
 	),
 
-	TP_printk("vm %u vcpu %u reason %s rip 0x%llx code 0x%llx info1 0x%llx info2 0x%llx",
+	TP_printk("vm %u vcpu %u reason %s rip 0x%llx rflags 0x%llx code 0x%llx info1 0x%llx info2 0x%llx",
 		  __entry->vm, __entry->vcpu,
 		  __print_symbolic(__entry->reason,
 				   { MVX_NONE, "host_intr" },
@@ -180,8 +184,11 @@ TRACE_EVENT(mv_exit,
 				   { MVX_SHUTDOWN, "shutdown" },
 				   { MVX_INVALID_STATE, "invalid_state" },
 				   { MVX_UD, "ud" },
+				   { MVX_IRET, "iret" },
+				   { MVX_RDTSCP, "rdtscp" },
 				   { MVX_UNKNOWN, "unknown" }),
-		  __entry->rip, __entry->code, __entry->info1, __entry->info2)
+		  __entry->rip, __entry->rflags, __entry->code, __entry->info1,
+		  __entry->info2)
 );
 
 TRACE_EVENT(mv_userspace_exit,

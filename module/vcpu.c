@@ -111,10 +111,14 @@ static int mv_vcpu_wait(struct mv_vcpu *vcpu)
 /* INIT: the reset state, but the local APIC's base and ID; wait for SIPI. */
 static void mv_vcpu_init(struct mv_vcpu *vcpu)
 {
+	/* No event survives INIT, not even one already in the hardware. */
+	mv_cancel_events(vcpu);
 	vcpu->exc.valid = false;
 	vcpu->reinject.valid = false;
-	vcpu->event_programmed = false;
+	mv_arch->set_irq_window(vcpu, false);
+	mv_arch->set_iret_intercept(vcpu, false);
 	vcpu->nmi_masked = false;
+	vcpu->nmi_iret_rip = 0;
 	vcpu->nmi_singlestep = false;
 	vcpu->pending = MV_PENDING_NONE;
 	mv_regs_reset(vcpu);
@@ -233,6 +237,7 @@ static int mv_vcpu_run_loop(struct mv_vcpu *vcpu)
 		if (ret != MV_RET_GUEST)
 			break;
 	}
+	mv_cancel_events(vcpu);
 	if (ret == -EINTR)
 		vcpu->run->exit_reason = MV_EXIT_INTR;
 	if (ret == -EIO)

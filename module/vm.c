@@ -154,6 +154,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long index,
 	ret = mv_arch->vcpu_init(vcpu);
 	if (ret)
 		goto err;
+	mv_arch->cpuid_changed(vcpu);
 	mv_regs_reset(vcpu);
 	/* Power-on only: INIT keeps it (as KVM). */
 	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |

@@ -65,12 +65,44 @@ tally() { # suite result.log
 		END { if (open) print "not ok " bin ": never finished (machine died or timed out)" }')
 }
 
+# QEMU's own last words (an assertion, cpu_abort's register dump) and what
+# the machine was running when it died.
+boot_last_words() { # log-dir
+	local dir=$1
+	tail -n 40 "$dir.boot.log" | sed 's/^/#   qemu: /'
+	if [ -s "$dir/result.log" ]; then
+		tr -d '\r' <"$dir/result.log" | tail -n 15 | sed 's/^/#   last result: /'
+	fi
+	if [ -s "$dir/console.log" ]; then
+		tr -d '\r' <"$dir/console.log" | tail -n 15 | sed 's/^/#   last console: /'
+	fi
+}
+
 boot_suite() { # name log-dir boot.sh-args...
 	local name=$1 dir=$2
 	shift 2
-	rm -rf "$dir"
-	if ! "${MV_BOOT:-$MV_TOP/scripts/boot.sh}" "$@" "$dir" >"$dir.boot.log" 2>&1; then
+	local rc tries=0
+	rm -rf "$dir" "$dir.crashed"
+	while :; do
+		rc=0
+		"${MV_BOOT:-$MV_TOP/scripts/boot.sh}" "$@" "$dir" >"$dir.boot.log" 2>&1 || rc=$?
+		# QEMU itself died of a signal (134: SIGABRT, 139: SIGSEGV): the
+		# emulator crashed, not the machine it emulates.  That boot runs
+		# once more, all of it; a second crash fails (README, "When the
+		# emulator crashes").
+		if [ "$tries" = 0 ] && { [ "$rc" = 134 ] || [ "$rc" = 139 ]; }; then
+			echo "# $name: QEMU (the emulator) crashed (status $rc); the boot runs once more"
+			boot_last_words "$dir"
+			mv "$dir" "$dir.crashed"
+			cp "$dir.boot.log" "$dir.crashed/boot.log"
+			tries=1
+			continue
+		fi
+		break
+	done
+	if [ "$rc" != 0 ]; then
 		report fail "$name: test machine boot" "$(tail -n 1 "$dir.boot.log")"
+		boot_last_words "$dir"
 	fi
 	if [ ! -s "$dir/result.log" ]; then
 		report fail "$name: results" "nothing came back; see $dir/console.log"

@@ -981,6 +981,30 @@ TEST_F_TIMEOUT(hv, read_modify_writes_of_live_page_tables_and_mmio, 120)
 }
 
 /*
+ * A debugger in the guest: execute breakpoints (DR0 written before DR7
+ * and after), write and read/write watchpoints, single steps over the
+ * instructions the VMM emulates, general detect, ICEBP, DR4/DR5 aliases
+ * and what DR6/DR7 keep of a write (tests/guest/dbg64.c).  The guest's
+ * debug registers must reach the hardware and the #DBs' DR6 the guest:
+ * every line KVM's.
+ */
+TEST_F_TIMEOUT(hv, debug_registers, 120)
+{
+	static const uint32_t in[] = { 0x5a };
+	struct guest_run g = { .guest = "dbg64", .test = 1, .mem = 64 * MIB,
+			       .in = in, .nin = 1 };
+
+	both(_metadata, &g);
+	ASSERT_DONE(&mv_log);
+	EXPECT_NE(NULL, strstr(mv_log.console,
+			       "execute breakpoint, DR0 then DR7: 1 #DB [0 dr6 ffff0ff1]"));
+	EXPECT_NE(NULL, strstr(mv_log.console,
+			       "write watchpoint, BS left set: 1 #DB [0 dr6 ffff4ff2]"));
+	EXPECT_NE(NULL, strstr(mv_log.console, "read/write watchpoint: 1 #DB [0 dr6 ffff0ff2]"));
+	EXPECT_NE(NULL, strstr(mv_log.console, "CR4.DE=0: DR4 ffff4ff1 DR5 10400"));
+}
+
+/*
  * An INVLPG that found no shadow path to an unsync page table (a write
  * to the directory above had just unshadowed it): when the path came
  * back, minivisor linked the table with its stale entries, and the page

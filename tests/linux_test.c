@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #define INITRD	"/mv/guests/linux-guest.cpio"
 #define MVRUN	"exec mvrun --kernel " KERNEL " --initrd " INITRD " --mem 256M "
 #define BOOT_S	400		/* the most one boot may take here */
+#define FLIGHT	"/sys/kernel/tracing/instances/linux_test"	/* flight_start() */
 
 /* A running mvrun: its output as it comes, its input. */
 struct vmproc {
@@ -42,6 +44,8 @@ struct vmproc {
 	int in;			/* a pipe or the pty master; -1 for /dev/null */
 	bool pty;
 	struct timespec start;
+	struct timespec last_out;	/* when it last wrote something */
+	bool frozen;			/* the flight recorder stopped for its silence */
 	char buf[1 << 20];
 	size_t len;
 };
@@ -74,7 +78,9 @@ static int vm_start(struct vmproc *p, enum input in, const char *fmt, ...)
 	p->len = 0;
 	p->buf[0] = 0;
 	p->pty = in == IN_PTY;
+	p->frozen = false;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->last_out = p->start;
 	if (in == IN_PTY) {
 		p->pid = forkpty(&p->out, NULL, NULL, NULL);
 		if (!p->pid)
@@ -103,17 +109,33 @@ static int vm_start(struct vmproc *p, enum input in, const char *fmt, ...)
 	return p->pid > 0 ? 0 : -1;
 }
 
-/* Reads what comes for up to @ms milliseconds; false at EOF. */
+static void flight_freeze(bool on);
+
+/*
+ * Reads what comes for up to @ms milliseconds; false at EOF.  A guest
+ * silent for 30 s may be stuck: the flight recorder stops, so that what
+ * led there is not overwritten, and goes on when output comes again.
+ */
 static bool vm_read(struct vmproc *p, int ms)
 {
 	struct pollfd f = { .fd = p->out, .events = POLLIN };
 	ssize_t n;
 
-	if (poll(&f, 1, ms) <= 0)
+	if (poll(&f, 1, ms) <= 0) {
+		if (!p->frozen && since(&p->last_out) > 30) {
+			flight_freeze(true);
+			p->frozen = true;
+		}
 		return true;
+	}
 	n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
 	if (n <= 0)
 		return false;	/* EOF (EIO on a pty whose child has gone) */
+	clock_gettime(CLOCK_MONOTONIC, &p->last_out);
+	if (p->frozen) {
+		flight_freeze(false);
+		p->frozen = false;
+	}
 	p->len += n;
 	p->buf[p->len] = 0;
 	return true;
@@ -258,6 +280,146 @@ static const char *log_trouble(const char *log, char *line, size_t len)
 
 static struct vmproc vm;
 
+/*
+ * A flight recorder for each test: minivisor's exit, entry and injection
+ * events in a trace instance of their own (the newest few megabytes).  A
+ * test that fails shows the last of them, and the last without port I/O
+ * exits (a guest's panic message is thousands of them), host interrupt
+ * exits (a guest spinning) and entries, so what the vCPUs did before the
+ * failure is there to read; while a guest is silent for long (stuck?)
+ * the recorder stops (vm_read()).
+ */
+
+static void flight_start(void)
+{
+	if (system("T=/sys/kernel/tracing; [ -d $T/events ] || mount -t tracefs nodev $T; "
+		   "rmdir " FLIGHT " 2>/dev/null; mkdir " FLIGHT " && "
+		   "echo 4096 > " FLIGHT "/buffer_size_kb && "
+		   "for e in mv_exit mv_entry mv_inject; do "
+		   "echo 1 > " FLIGHT "/events/minivisor/$e/enable; done") != 0)
+		printf("# no flight recorder (tracefs instance %s)\n", FLIGHT);
+}
+
+/*
+ * The guest runs the test machine's own kernel image, so a guest kernel
+ * RIP is a symbol of this kernel's: the same offset from _text (the guest
+ * says where its _text is; KASLR moved both).
+ */
+struct ksym {
+	uint64_t off;
+	char name[48];
+};
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static struct ksym *ksyms_load(size_t *n)
+{
+	unsigned long long addr, text = 0;
+	struct ksym *k = NULL;
+	size_t cap = 0;
+	char type, name[128];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	*n = 0;
+	if (!f)
+		return NULL;
+	while (fscanf(f, "%llx %c %127s%*[^\n]", &addr, &type, name) == 3) {
+		if (!strcmp(name, "_text"))
+			text = addr;
+		if ((type != 't' && type != 'T') || !text || addr < text)
+			continue;
+		if (*n == cap) {
+			struct ksym *m = realloc(k, (cap = cap ? 2 * cap : 4096) * sizeof(*k));
+
+			if (!m)
+				break;
+			k = m;
+		}
+		k[*n].off = addr - text;
+		snprintf(k[*n].name, sizeof(k[*n].name), "%.47s", name);
+		(*n)++;
+	}
+	fclose(f);
+	if (k)
+		qsort(k, *n, sizeof(*k), ksym_cmp);
+	return k;
+}
+
+/* @line, with the guest kernel symbol of its "rip 0x..." after it. */
+static void print_symbolized(const char *line, const struct ksym *k, size_t n,
+			     uint64_t guest_text)
+{
+	const char *r = strstr(line, "rip 0x");
+	uint64_t rip, off;
+	size_t lo = 0, hi = n;
+
+	if (!r || !k || !guest_text || (rip = strtoull(r + 4, NULL, 16)) < guest_text) {
+		printf("#   %s", line);
+		return;
+	}
+	off = rip - guest_text;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (k[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (!n || k[lo].off > off || off - k[lo].off > 0x100000) {
+		printf("#   %s", line);
+		return;
+	}
+	printf("#   %.*s [%s+0x%llx]\n", (int)strcspn(line, "\n"), line, k[lo].name,
+	       (unsigned long long)(off - k[lo].off));
+}
+
+static void flight_freeze(bool on)
+{
+	int fd = open(FLIGHT "/tracing_on", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, on ? "0" : "1", 1) != 1)
+		printf("# the flight recorder did not %s\n", on ? "stop" : "go on");
+	close(fd);
+	if (on)
+		printf("# the guest has been silent for 30 s: the flight recorder stops until it speaks\n");
+}
+
+static void flight_stop(bool show)
+{
+	const char *gt = strstr(vm.buf, "mvguest: _text at 0x");
+	uint64_t guest_text = gt ? strtoull(gt + strlen("mvguest: _text at "), NULL, 16) : 0;
+	struct ksym *k = NULL;
+	char line[512];
+	size_t n = 0;
+	FILE *f;
+
+	if (access(FLIGHT, F_OK))
+		return;
+	f = show ? popen("echo 0 > " FLIGHT "/tracing_on; tail -n 30 " FLIGHT "/trace; "
+			 "echo '(without port I/O, host interrupt exits and entries:)'; "
+			 "grep -v -e ' reason io ' -e ' reason host_intr ' -e 'mv_entry:' "
+			 FLIGHT "/trace | tail -n 150 | cut -c 1-200", "r") : NULL;
+	if (f) {
+		printf("# the flight recorder's last events:\n");
+		k = ksyms_load(&n);
+		while (fgets(line, sizeof(line), f))
+			print_symbolized(line, k, n, guest_text);
+		free(k);
+		pclose(f);
+		fflush(stdout);
+	}
+	if (system("rmdir " FLIGHT))
+		printf("# the flight recorder's instance stayed\n");
+}
+
 FIXTURE(linuxvm) {
 	int unused;
 };
@@ -272,10 +434,13 @@ FIXTURE_SETUP(linuxvm)
 	ASSERT_EQ(0, mv_ensure_loaded());
 	ASSERT_EQ(0, access(KERNEL, R_OK));
 	ASSERT_EQ(0, access(INITRD, R_OK));
+	flight_start();
 }
 
 FIXTURE_TEARDOWN(linuxvm)
 {
+	if (!_metadata->skip)
+		flight_stop(!_metadata->passed);
 }
 
 /* This harness runs a test whose setup said SKIP: leave at once. */
@@ -419,7 +584,9 @@ TEST_F_TIMEOUT(linuxvm, ctrl_a_x_quits_and_restores_the_terminal, BOOT_S + 60)
 	vm.pty = true;
 	vm.len = 0;
 	vm.buf[0] = 0;
+	vm.frozen = false;
 	clock_gettime(CLOCK_MONOTONIC, &vm.start);
+	vm.last_out = vm.start;
 	ASSERT_TRUE(vm_wait_for(&vm, "mvguest: a shell on the console", BOOT_S)) {
 		show_tail("mvrun's output", vm.buf, 30);
 	}

@@ -88,7 +88,7 @@ struct lane_stat {
 	uint64_t busy_ms;	/* CPU time, for the per-lane rates */
 	uint64_t failures;	/* what made this lane fail: faults, violations, divergences */
 	int pid;
-	int pad;
+	int done;	/* the lane returned (MVFUZZ_DIFF_MAX reached): not stuck */
 };
 
 #define FZ_MAX_IDS	128

@@ -23,6 +23,7 @@
  * fault, printed with the case each lane was running), and progress.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -189,6 +190,7 @@ static pid_t start_lane(enum lane l)
 		lane_netlink(l == L_NLUSER);
 	else
 		lane_fn[l]();
+	__atomic_store_n(&my->done, 1, __ATOMIC_RELAXED);
 	_exit(0);
 }
 
@@ -239,13 +241,12 @@ static void progress(uint64_t t0)
 	    SUM(ioctls) / s, SUM(netlink) / s, SUM(guest_runs) / s, SUM(differential) / s);
 }
 
-static void print_stack(pid_t pid)
+static void print_file(const char *path, const char *what, pid_t tid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return;
@@ -253,8 +254,38 @@ static void print_stack(pid_t pid)
 	close(fd);
 	if (n > 0) {
 		buf[n] = 0;
-		say("  stack of %d:\n%s", pid, buf);
+		say("  %s of %d:%s%s", what, tid, strchr(buf, '\n') == buf + n - 1 ? " " : "\n",
+		    buf);
 	}
+}
+
+/*
+ * Where a stuck lane is, every thread of it: the kernel stack (empty while
+ * it runs), the system call it is in and its state.
+ */
+static void print_stack(pid_t pid)
+{
+	char path[96];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		pid_t tid = atoi(d->d_name);
+		static const char *const what[] = { "stat", "syscall", "wchan", "stack" };
+		unsigned int i;
+
+		if (tid <= 0)
+			continue;
+		for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, what[i]);
+			print_file(path, what[i], tid);
+		}
+	}
+	closedir(dir);
 }
 
 /* Wait for the lanes; a lane that will not stop is a host fault. */
@@ -565,7 +596,7 @@ int main(int argc, char **argv)
 		for (l = 0; l < L_NR; l++) {
 			uint64_t hb = fz_get(&fz->lane[l].heartbeat_ms);
 
-			if (!pids[l])
+			if (!pids[l] || __atomic_load_n(&fz->lane[l].done, __ATOMIC_RELAXED))
 				continue;
 			if (hb && now_ms() > hb + 60000) {
 				host_fault("lane %s stuck for 60 s in case %s", lane_names[l],

@@ -170,6 +170,7 @@
 #define I_PIT		12
 #define I_HOSTILE	13	/* arg[1]: one of H_* */
 #define I_MSRS		14	/* the platform MSRs, two unknown ones */
+#define I_ONCE		15	/* arg[1] interrupts, arg[2] handler loops */
 #define H_TIMER_PERIODS	1
 #define H_ICR_FLOOD	2
 #define H_LOW_VECTORS	3

@@ -1490,6 +1490,7 @@ static void test_msrs(void)
 		0xc0010055 /* INT_PENDING_MSG: Linux's AMD E400 check */,
 		0x179 /* MCG_CAP: no banks */, 0x17a /* MCG_STATUS */,
 	};
+	uint32_t a, b, c, d;
 	uint64_t v;
 	unsigned int i;
 
@@ -1505,9 +1506,59 @@ static void test_msrs(void)
 	GUEST_ASSERT_EQ(wrmsr_safe(0x2ff, 0xc06), NO_EXCEPTION);
 	msr_probe(0x2ff);
 	report(2, wrmsr_safe(0x2ff, 0x1000));
+	/* IA32_TSC_AUX, RDTSCP's ECX, where RDTSCP is offered. */
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	report(5, !!(d & (1u << 27)));
+	if (d & (1u << 27)) {
+		GUEST_ASSERT_EQ(wrmsr_safe(0xc0000103, 0x1234), NO_EXCEPTION);
+		msr_probe(0xc0000103);
+		asm volatile("rdtscp" : "=c"(c) : : "eax", "edx");
+		report(6, c);
+		report(7, wrmsr_safe(0xc0000103, 1ull << 32));
+	}
 	/* Nobody's MSRs. */
 	report(3, rdmsr_safe(0xc0011fff, &v));
 	report(4, wrmsr_safe(0x4b564dff, 1));
+}
+
+/*
+ * Each maskable interrupt is taken once, where the guest has IF set: a
+ * periodic timer whose handler loops arg[2] times with no exit before its
+ * EOI - the window in which the testbed's QEMU delivered an injected
+ * interrupt a second time, inside its own handler, with IF clear.
+ * Reports the interrupts taken and how many of them interrupted code that
+ * had IF clear.
+ */
+static volatile unsigned int once_masked;
+static unsigned long once_loops;
+
+static void once_handler(struct ex_regs *r)
+{
+	unsigned long i;
+
+	if (!(r->flags & (1u << 9)))
+		once_masked++;
+	count[0x3a]++;
+	for (i = 0; i < once_loops; i++)
+		asm volatile("" ::: "memory");
+	eoi();
+}
+
+static void test_once(void)
+{
+	unsigned int n = GARGS->arg[1];
+
+	once_loops = GARGS->arg[2];
+	apic_enable();
+	reset_log();
+	set_handler(0x3a, once_handler);
+	apic_write(APIC_TDCR, 0xb);
+	apic_write(APIC_LVTT, PERIODIC | 0x3a);
+	apic_write(APIC_TMICT, 2000000);	/* 2 ms */
+	wait_count(0x3a, n, 60000000000ull);
+	apic_write(APIC_TMICT, 0);
+	report(1, count[0x3a] >= n);
+	report(2, once_masked);
 }
 
 int guest_main(void)
@@ -1532,6 +1583,7 @@ int guest_main(void)
 	case I_PIT: test_pit(); break;
 	case I_HOSTILE: test_hostile(); break;
 	case I_MSRS: test_msrs(); break;
+	case I_ONCE: test_once(); break;
 	case IB_ONESHOT: bench_timer(false); break;
 	case IB_DEADLINE: bench_timer(true); break;
 	case IB_SELF_IPI: bench_self_ipi(); break;
