@@ -6,7 +6,8 @@
 #           [--append ARGS] [--interactive] OUTDIR
 # OUTDIR receives console.log (serial 0, kernel noise) and result.log
 # (serial 1: what the mode's runner printed, then the kernel log).
-# MV_KIMAGE boots another kernel (check-debug's), MV_INITRD another initramfs.
+# MV_KIMAGE boots another kernel (check-debug's), MV_INITRD another initramfs;
+# MV_QEMU_CORE=1 lets QEMU dump core.
 . "$(dirname "$0")/lib.sh"
 mv_env
 
@@ -39,6 +40,8 @@ if [ "$interactive" = 1 ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$outdir/result.log"
 fi
 rc=0
+# MV_QEMU_CORE=1: a crashed QEMU leaves a core (README, "When the emulator crashes")
+[ -n "${MV_QEMU_CORE:-}" ] && ulimit -c unlimited
 timeout --foreground -k 10 "$timeout" "${qemu[@]}" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/result.log" \
 	</dev/null || rc=$?

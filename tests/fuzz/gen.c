@@ -243,6 +243,56 @@ static void gen_prologue(struct gctx *g, struct mv_sregs *target)
 	e8(g, 0x9d);					/* popf */
 }
 
+/* Is the MOV to DR7 at @b[@i] the one t_mov_dr() emits after its AND? */
+static bool dr7_write_masked(const uint8_t *b, uint32_t i)
+{
+	static const uint8_t and_imm[4] = { 0x00, 0xff, 0xff, 0xff };
+	uint32_t j = i;
+
+	if (j && b[j - 1] == 0x40)
+		j--;
+	return j >= 6 && b[j - 6] == 0x81 && b[j - 5] == (0xe0 | (b[i + 2] & 7)) &&
+	       !memcmp(b + j - 4, and_imm, 4);
+}
+
+/*
+ * No guest the fuzzer makes arms a debug-register breakpoint: QEMU 7.2's
+ * TCG (the testbed) keeps them wrong in a nested guest.  VMRUN and #VMEXIT
+ * load DR7 without re-arming, so a breakpoint a guest's own MOV to DR7
+ * armed stays armed after #VMEXIT, in the host; and one that hits where
+ * CS.base is not 0 is looked up by EIP, not found, and handed to the
+ * (absent) gdbstub, which crashes the whole emulator (SIGSEGV in
+ * gdb_set_stop_cpu, seen in make check's fuzz_smoke; also an abort on a
+ * held iothread lock).  So in code, data and stack bytes a MOV to DR7 or
+ * DR5 (0f 23 /7, /5) becomes a MOV from it (0f 21), unless it is
+ * t_mov_dr()'s, whose AND just before cleared the enable bits.  Applied
+ * to fresh, mutated and loaded inputs alike, and to the ioctl lane's code.
+ */
+void no_dr7_writes(uint8_t *b, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		int reg = (b[i + 2] >> 3) & 7;
+
+		if (b[i] == 0x0f && b[i + 1] == 0x23 && (reg == 7 || reg == 5) &&
+		    !dr7_write_masked(b, i))
+			b[i + 1] = 0x21;
+	}
+}
+
+void ginput_scrub(struct ginput *in)
+{
+	uint32_t n;
+
+	for (n = 0; n < in->nchunks; n++) {
+		const struct gchunk *c = &in->chunk[n];
+
+		if (c->gpa >= G_CODE && c->gpa < G_PT_POOL)
+			no_dr7_writes(in->data + c->off, c->len);
+	}
+}
+
 void gen_guest(struct ginput *in, struct rng *r, uint32_t flags)
 {
 	struct gctx *g = &gctx;
@@ -468,6 +518,7 @@ void gen_guest(struct ginput *in, struct rng *r, uint32_t flags)
 			in->exc.cr2 = interesting(g);
 		}
 	}
+	ginput_scrub(in);
 }
 
 void ginput_print(const struct ginput *in, const char *prefix)

@@ -200,6 +200,36 @@ void t_seg(struct gctx *g)
 	e8(g, 0xc0 | sreg << 3);
 }
 
+/*
+ * MOV from or to a debug register.  A value moved to DR7 (or DR5, its
+ * alias while CR4.DE is clear) has its enable bits 0-7 cleared first:
+ * see ginput_scrub() for why no generated guest arms a breakpoint.
+ */
+static void t_mov_dr(struct gctx *g)
+{
+	struct rng *r = g->r;
+	bool rex40 = g->bits == 64 && rpct(r, 5);	/* as rex(g, 0, 0, 0) */
+	int op = 0x21 + 2 * rn(r, 2);
+	int dr = RPICK(r, ((const int[]){ 0, 1, 6, 7, 4, 5 }));
+	int rm = rn(r, 8);
+
+	if (op == 0x23 && (dr == 7 || dr == 5)) {
+		/* and $0xffffff00, reg (sign-extended to 64 bits) */
+		if (g->bits == 64)
+			e8(g, 0x48);
+		else if (g->bits == 16)
+			e8(g, 0x66);
+		e8(g, 0x81);
+		e8(g, 0xe0 | rm);
+		e32(g, 0xffffff00);
+	}
+	if (rex40)
+		e8(g, 0x40);
+	e8(g, 0x0f);
+	e8(g, op);
+	e8(g, 0xc0 | dr << 3 | rm);
+}
+
 void t_system(struct gctx *g)
 {
 	struct rng *r = g->r;
@@ -223,10 +253,7 @@ void t_system(struct gctx *g)
 		e16(g, rpct(r, 50) ? 0x080f : 0x090f);	/* invd, wbinvd */
 		break;
 	case 4:
-		rex(g, 0, 0, 0);
-		e8(g, 0x0f);
-		e8(g, 0x21 + 2 * rn(r, 2));	/* mov dr */
-		e8(g, 0xc0 | RPICK(r, ((const int[]){ 0, 1, 6, 7, 4, 5 })) << 3 | rn(r, 8));
+		t_mov_dr(g);
 		break;
 	case 5:
 		e8(g, rpct(r, 50) ? 0xfa : 0xfb);	/* cli/sti */

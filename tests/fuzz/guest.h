@@ -118,6 +118,9 @@ struct ginput {
 void gen_set_caps(const struct mv_cpuid_entry *e, unsigned int n);
 /* Generate case @nr of @lane's stream: same (seed, lane, nr), same input. */
 void gen_guest(struct ginput *in, struct rng *r, uint32_t flags);
+/* No MOV to DR7 that could arm a breakpoint (QEMU 7.2; see gen.c). */
+void no_dr7_writes(uint8_t *b, uint32_t len);
+void ginput_scrub(struct ginput *in);
 /* Hex dump of the code, for reproducers. */
 void ginput_print(const struct ginput *in, const char *prefix);
 

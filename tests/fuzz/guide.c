@@ -116,6 +116,7 @@ static void gq_mutate(struct ginput *in, enum lane lane, uint64_t nr, bool repla
 	n = rrange(&r, 1, 4);
 	for (i = 0; i < n; i++)
 		mutate_once(in, &r);
+	ginput_scrub(in);
 }
 
 bool gq_mutant(struct ginput *out, enum lane lane, uint64_t nr)
@@ -177,6 +178,7 @@ int ginput_load(const char *path, struct ginput *in)
 		    c->gpa >= FZ_MEM || c->len > FZ_MEM - c->gpa)
 			return -EINVAL;
 	}
+	ginput_scrub(in);
 	return 0;
 }
 

@@ -200,6 +200,7 @@ static void load_code(int vcpu, int vmfd, struct rng *r)
 	rfill(r, code, sizeof(code));
 	code[n] = 0xe6;	/* out 0xf4, al */
 	code[n + 1] = PORT_FZ_EXIT;
+	no_dr7_writes(code, sizeof(code));
 	if (vmfd >= 0)
 		FZ_IOCTL(vmfd, MV_WRITE_GUEST, &m);
 	if (FZ_IOCTL(vcpu, MV_GET_SREGS, &s))
