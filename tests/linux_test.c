@@ -8,7 +8,11 @@
  * MSR accesses, unstable clocksources and failed calibrations), the end
  * statuses of poweroff, halt, reboot and panic, the console typed into
  * through a pseudo-terminal (raw mode, echo, the Ctrl-A x escape, the
- * terminal as it was afterwards) and fed from a pipe.
+ * terminal as it was afterwards) and fed from a pipe.  With mvg=check:
+ * time kept (1 s sleeps against the host's clock) and a checksum by 8
+ * processes at once against the one the test machine computes; two VMs
+ * at once; one beside a KVM guest.  kill -9 mid-boot and ten boots in a
+ * row leave nothing behind; four vCPUs boot too.
  *
  * Each boot takes tens of seconds under the emulated machine: few boots,
  * generous time-outs.  The boot times are printed as diagnostics.
@@ -29,6 +33,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kvm_util.h"
 #include "mvtest.h"
 
 #define KERNEL	"/mv/guests/vmlinuz"
@@ -493,6 +498,336 @@ TEST_F_TIMEOUT(linuxvm, boots_to_init_with_two_vcpus, BOOT_S + 60)
 {
 	SKIPPED();
 	boot_report(_metadata, 2);
+}
+
+TEST_F_TIMEOUT(linuxvm, boots_to_init_with_four_vcpus, BOOT_S + 60)
+{
+	SKIPPED();
+	boot_report(_metadata, 4);
+}
+
+/* What mvg=check in scripts/linux-guest/init computes: keep the two alike. */
+#define CHECKSUM_SH							\
+	"cd $(mktemp -d) && for i in 0 1 2 3 4 5 6 7; do "		\
+	"seq $i 8 79999 | md5sum > part$i & done; wait; "		\
+	"cat part? | md5sum | cut -d' ' -f1; rm -r \"$PWD\""
+
+#define TICKS	4		/* mvg=check: uptime lines, 1 s of sleep apart */
+
+/* A guest running mvg=check: when its ticks came, what they said. */
+struct checkrun {
+	double host[TICKS];	/* seconds after mvrun started */
+	double guest[TICKS];	/* the guest's uptime in the line */
+	int ticks;
+	char sum[40];
+};
+
+/*
+ * Reads what came and notes the host time of each new tick line (to the
+ * 10 ms it polls at); true once the checksum line is whole.
+ */
+static bool check_pump(struct vmproc *p, struct checkrun *c, int ms)
+{
+	const char *t = p->buf, *sum;
+	int n = 0;
+
+	vm_read(p, ms);
+	while (n < TICKS && (t = strstr(t, "mvguest: tick ")) && strchr(t, '\n')) {
+		t += strlen("mvguest: tick ");
+		if (n++ < c->ticks)
+			continue;
+		c->host[c->ticks] = since(&p->start);
+		c->guest[c->ticks++] = strtod(t, NULL);
+	}
+	sum = strstr(p->buf, "mvguest: checksum ");
+	if (!sum || !strchr(sum, '\n'))
+		return false;
+	sscanf(sum + strlen("mvguest: checksum "), "%39s", c->sum);
+	return true;
+}
+
+/* True once @pid has ended (it stays to be reaped by vm_finish()). */
+static bool vm_gone(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) || si.si_pid;
+}
+
+/* The checksum the test machine itself computes: the oracle. */
+static void native_checksum(struct __test_metadata *_metadata, char *sum, size_t len)
+{
+	ASSERT_EQ(0, run_cmd(sum, len, -1, "%s", CHECKSUM_SH));
+	sum[strcspn(sum, "\n")] = 0;
+	ASSERT_EQ(32, strlen(sum));
+}
+
+/* Host seconds between the first and the last tick, and the guest's. */
+static void check_times(const struct checkrun *c, double *host, double *guest)
+{
+	*host = c->host[TICKS - 1] - c->host[0];
+	*guest = c->guest[TICKS - 1] - c->guest[0];
+}
+
+/*
+ * Time kept: three 1 s sleeps in the guest take as long on the host's
+ * clock as on the guest's (within 10%), and about 3 s on the guest's
+ * (its own overhead of fork, exec and echo, measured alike on both
+ * clocks, on top).  And a checksum computed by 8 processes at once on
+ * two vCPUs is the one the test machine computes natively.
+ */
+TEST_F_TIMEOUT(linuxvm, keeps_time_and_sums_in_parallel, BOOT_S + 60)
+{
+	struct checkrun c = { 0 };
+	char want[128];
+	double h, g;
+
+	SKIPPED();
+	native_checksum(_metadata, want, sizeof(want));
+	ASSERT_EQ(0, vm_start(&vm, IN_NULL, MVRUN "--cpus 2 --append 'quiet mvg=check'"));
+	while (!check_pump(&vm, &c, 10) && since(&vm.start) < BOOT_S && !vm_gone(vm.pid))
+		;
+	EXPECT_EQ(0, vm_finish(&vm, BOOT_S)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	ASSERT_EQ(TICKS, c.ticks) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	check_times(&c, &h, &g);
+	printf("# three 1 s sleeps: %.3f s on the host's clock, %.2f s on the guest's\n", h, g);
+	EXPECT_GE(g, 3.0);
+	EXPECT_LT(g, 4.5);
+	EXPECT_LE(h > g ? h - g : g - h, 0.1 * g) {
+		TH_LOG("host %.3f s, guest %.2f s", h, g);
+	}
+	EXPECT_STREQ(want, c.sum);
+}
+
+/* The VMs, guest pages and shadow pages the module has now. */
+static void module_holds(uint64_t *vms, uint64_t *pages, uint64_t *mmu)
+{
+	char out[4096];
+
+	*vms = *pages = *mmu = ~0ull;
+	if (run_cmd(out, sizeof(out), -1, "mvctl -j info"))
+		return;
+	*vms = json_u64(out, "nr_vms");
+	*pages = json_u64(out, "guest_pages");
+	*mmu = json_u64(out, "mmu_pages");
+}
+
+/* True once the module holds no VM, guest page or shadow page (within @s). */
+static bool module_empty(int s)
+{
+	uint64_t vms, pages, mmu;
+	int i;
+
+	for (i = 0; i < s * 10; i++) {
+		module_holds(&vms, &pages, &mmu);
+		if (!vms && !pages && !mmu)
+			return true;
+		usleep(100 * 1000);
+	}
+	printf("# the module still holds %llu VMs, %llu guest pages, %llu shadow pages\n",
+	       (unsigned long long)vms, (unsigned long long)pages, (unsigned long long)mmu);
+	return false;
+}
+
+static long mem_available_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * kill -9 of mvrun while the guest boots, with both vCPUs running (the
+ * second has just been started): every VM, guest page and shadow page it
+ * had is gone within 10 s.
+ */
+TEST_F_TIMEOUT(linuxvm, kill_9_mid_boot_frees_everything, BOOT_S + 60)
+{
+	int status;
+
+	SKIPPED();
+	ASSERT_TRUE(module_empty(10));
+	ASSERT_EQ(0, vm_start(&vm, IN_NULL, MVRUN "--cpus 2 --append 'mvg=report'"));
+	EXPECT_TRUE(vm_wait_for(&vm, "smp: Bringing up secondary CPUs", BOOT_S)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	usleep(300 * 1000);
+	ASSERT_EQ(0, kill(vm.pid, SIGKILL));
+	ASSERT_EQ(vm.pid, waitpid(vm.pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(vm.out);
+	EXPECT_TRUE(module_empty(10));
+}
+
+/*
+ * Ten boots in a row, each to /init and a poweroff: each ends with 0 and
+ * leaves nothing in the module, and the host's available memory after
+ * the tenth is what it was after the first (within 32 MiB; one guest is
+ * 256 MiB).
+ */
+TEST_F_TIMEOUT(linuxvm, ten_boots_in_a_row_without_a_leak, 10 * BOOT_S)
+{
+	long first = 0, last;
+	int i;
+
+	SKIPPED();
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, vm_start(&vm, IN_NULL, MVRUN "--append 'quiet mvg=poweroff'"));
+		ASSERT_EQ(0, vm_finish(&vm, BOOT_S)) {
+			TH_LOG("boot %d", i + 1);
+			show_tail("mvrun's output", vm.buf, 30);
+		}
+		ASSERT_TRUE(module_empty(10)) {
+			TH_LOG("after boot %d", i + 1);
+		}
+		if (!i)
+			first = mem_available_kb();
+	}
+	last = mem_available_kb();
+	printf("# available memory: %ld kB after the first boot, %ld kB after the tenth\n",
+	       first, last);
+	EXPECT_GT(last, first - 32 * 1024);
+}
+
+static struct vmproc vm2;
+
+/*
+ * Two Linux VMs at once, of 2 and 1 vCPUs: both run mvg=check to the
+ * end, the module has both meanwhile, and both get the right checksum.
+ * Their clocks are printed, not judged (two guests share two CPUs).
+ */
+TEST_F_TIMEOUT(linuxvm, two_linux_vms_at_once, 2 * BOOT_S)
+{
+	struct checkrun a = { 0 }, b = { 0 };
+	bool done_a = false, done_b = false;
+	uint64_t vms = 0, pages, mmu;
+	char want[128];
+	double h, g;
+
+	SKIPPED();
+	native_checksum(_metadata, want, sizeof(want));
+	ASSERT_EQ(0, vm_start(&vm, IN_NULL, MVRUN "--cpus 2 --append 'quiet mvg=check'"));
+	ASSERT_EQ(0, vm_start(&vm2, IN_NULL, MVRUN "--cpus 1 --append 'quiet mvg=check'"));
+	while ((!done_a || !done_b) && since(&vm.start) < 2 * BOOT_S) {
+		if (!done_a)
+			done_a = check_pump(&vm, &a, 50);
+		if (!done_b)
+			done_b = check_pump(&vm2, &b, 50);
+		if (a.ticks && b.ticks && !vms)
+			module_holds(&vms, &pages, &mmu);
+		if ((!done_a && vm_gone(vm.pid)) || (!done_b && vm_gone(vm2.pid)))
+			break;
+	}
+	EXPECT_EQ(2, vms);
+	EXPECT_EQ(0, vm_finish(&vm, 2 * BOOT_S)) {
+		show_tail("the first VM's output", vm.buf, 30);
+	}
+	EXPECT_EQ(0, vm_finish(&vm2, 2 * BOOT_S)) {
+		show_tail("the second VM's output", vm2.buf, 30);
+	}
+	EXPECT_STREQ(want, a.sum);
+	EXPECT_STREQ(want, b.sum);
+	if (a.ticks == TICKS && b.ticks == TICKS) {
+		check_times(&a, &h, &g);
+		printf("# 2 vCPUs: three 1 s sleeps, %.3f s host, %.2f s guest\n", h, g);
+		check_times(&b, &h, &g);
+		printf("# 1 vCPU: three 1 s sleeps, %.3f s host, %.2f s guest\n", h, g);
+	}
+	EXPECT_TRUE(module_empty(10));
+}
+
+/*
+ * A KVM guest beside: real-mode code that counts in AL and writes each
+ * value to port 0xe9, forever (mov al, 0; out 0xe9, al; inc al; jmp
+ * back), run in a child until the parent closes @stop.  Exits 0 when
+ * every value came in order, 1 when one did not, 2 when KVM failed.
+ */
+static const uint8_t kvm_counter[] = { 0xb0, 0x00, 0xe6, 0xe9, 0xfe, 0xc0, 0xeb, 0xfa };
+
+static void kvm_beside(int stop)
+{
+	struct pollfd f = { .fd = stop, .events = POLLIN };
+	struct kvm_tvm t;
+	unsigned long n = 0;
+	uint8_t want = 0;
+
+	if (kvm_tvm_create(&t, 1 << 20))
+		_exit(2);
+	memcpy(t.mem + 0x10000, kvm_counter, sizeof(kvm_counter));
+	if (kvm_tvm_reset_real(&t, 0x1000))
+		_exit(2);
+	for (;;) {
+		if (!(n % 256) && poll(&f, 1, 0) > 0)
+			break;
+		if (kvm_tvm_run(&t) != KVM_EXIT_IO || t.run->io.port != 0xe9 ||
+		    *((uint8_t *)t.run + t.run->io.data_offset) != want++) {
+			printf("# the KVM guest's exit %lu was not its next OUT\n", n);
+			_exit(1);
+		}
+		n++;
+	}
+	printf("# the KVM guest beside it made %lu port exits, in order\n", n);
+	kvm_tvm_destroy(&t);
+	_exit(n ? 0 : 1);
+}
+
+/*
+ * A Linux guest under minivisor while a KVM guest runs beside it, on the
+ * same two CPUs: both right (the checksum; every KVM exit in order), and
+ * how often minivisor had to flush for KVM's world switches is printed.
+ */
+TEST_F_TIMEOUT(linuxvm, beside_a_kvm_guest, BOOT_S + 60)
+{
+	struct checkrun c = { 0 };
+	char want[128], out[4096];
+	uint64_t before, after;
+	bool had_kvm = !access("/sys/module/kvm_amd", F_OK);
+	int stop[2], status;
+	pid_t kid;
+
+	SKIPPED();
+	native_checksum(_metadata, want, sizeof(want));
+	ASSERT_EQ(0, kvm_amd_load(NULL));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl -j info"));
+	before = json_u64(out, "foreign_flushes");
+	ASSERT_EQ(0, pipe(stop));
+	fflush(stdout);
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		close(stop[1]);
+		kvm_beside(stop[0]);
+	}
+	close(stop[0]);
+	ASSERT_EQ(0, vm_start(&vm, IN_NULL, MVRUN "--cpus 2 --append 'quiet mvg=check'"));
+	while (!check_pump(&vm, &c, 10) && since(&vm.start) < BOOT_S && !vm_gone(vm.pid))
+		;
+	EXPECT_EQ(0, vm_finish(&vm, BOOT_S)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	close(stop[1]);
+	ASSERT_EQ(kid, waitpid(kid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("the KVM guest's runner ended with %#x", status);
+	}
+	EXPECT_STREQ(want, c.sum);
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl -j info"));
+	after = json_u64(out, "foreign_flushes");
+	printf("# minivisor flushed for another hypervisor %llu times meanwhile\n",
+	       (unsigned long long)(after - before));
+	if (!had_kvm)
+		EXPECT_EQ(0, kvm_amd_unload());
 }
 
 /* How each way out of the guest ends mvrun. */
