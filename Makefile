@@ -16,6 +16,7 @@
 #   make fuzz             fuzz ioctls, netlink, guests (against KVM) and races
 #                         (FUZZ_SECONDS=s SEED=n LANES=a,b REPLAY=lane:case)
 #   make bench            side-by-side figures against KVM
+#   make bench-linux      only its Linux guest's figures (boot, fork/exec)
 #   make bench-ab BASE=r  this module's exit/paging figures against revision r's
 #   make shell            boot the test machine to an interactive shell
 #   make guest-image      build/guest-image.cpio: a busybox initramfs for
@@ -81,6 +82,9 @@ fuzz:
 bench:
 	scripts/bench.sh
 
+bench-linux:
+	MV_BENCH_MODE=bench-linux scripts/bench.sh
+
 bench-ab:
 	BASE="$(BASE)" scripts/bench-ab.sh
 
@@ -106,5 +110,5 @@ clean: module-clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all module module-sparse userspace tests install dkms-install check check-quick check-kut \
+.PHONY: all module module-sparse userspace tests install dkms-install check check-quick check-kut bench-linux \
 	check-debug guest-image unit fuzz bench bench-ab shell demo style module-clean clean

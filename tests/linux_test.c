@@ -115,6 +115,7 @@ static int vm_start(struct vmproc *p, enum input in, const char *fmt, ...)
 }
 
 static void flight_freeze(bool on);
+static bool module_empty(int s);
 
 /*
  * Reads what comes for up to @ms milliseconds; false at EOF.  A guest
@@ -504,6 +505,59 @@ TEST_F_TIMEOUT(linuxvm, boots_to_init_with_four_vcpus, BOOT_S + 60)
 {
 	SKIPPED();
 	boot_report(_metadata, 4);
+}
+
+TEST_F_TIMEOUT(linuxvm, boots_to_init_with_eight_vcpus, BOOT_S + 60)
+{
+	SKIPPED();
+	boot_report(_metadata, 8);
+}
+
+/*
+ * Four vCPUs, every one busy in a guest loop: mvctl pauses the VM (what
+ * is typed then gets no answer), resumes it (the answer comes), and
+ * destroys it, which ends mvrun with 72 and leaves nothing behind.
+ */
+TEST_F_TIMEOUT(linuxvm, pause_resume_destroy_with_every_vcpu_busy, BOOT_S + 120)
+{
+	char id[32], out[4096];
+
+	SKIPPED();
+	ASSERT_EQ(0, vm_start(&vm, IN_PIPE, MVRUN "--cpus 4 --append 'quiet mvg=shell'"));
+	ASSERT_TRUE(vm_wait_for(&vm, "mvguest: a shell on the console", BOOT_S)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	ASSERT_TRUE(vm_wait_for(&vm, "# ", BOOT_S));
+	vm_type(&vm, "for i in 1 2 3 4; do (while :; do :; done) & done; echo spin$((2*3))\n");
+	ASSERT_TRUE(vm_wait_for(&vm, "spin6", since(&vm.start) + 60)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	ASSERT_EQ(0, run_cmd(id, sizeof(id), -1, "mvctl vm list | awk 'NR == 2 { print $1 }'"));
+	id[strcspn(id, "\n")] = 0;
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl vm pause %s", id)) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl -j vm show %s", id));
+	EXPECT_NE(NULL, strstr(out, "\"state\":\"paused\"")) {
+		TH_LOG("%s", out);
+	}
+	vm_type(&vm, "echo alive$((3*3))\n");
+	EXPECT_FALSE(vm_wait_for(&vm, "alive9", since(&vm.start) + 3));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl vm resume %s", id)) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_TRUE(vm_wait_for(&vm, "alive9", since(&vm.start) + 60)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), -1, "mvctl vm destroy %s", id)) {
+		TH_LOG("%s", out);
+	}
+	close(vm.in);
+	vm.in = -1;
+	EXPECT_EQ(72, vm_finish(&vm, since(&vm.start) + 30)) {
+		show_tail("mvrun's output", vm.buf, 30);
+	}
+	EXPECT_TRUE(module_empty(10));
 }
 
 /* What mvg=check in scripts/linux-guest/init computes: keep the two alike. */
