@@ -827,11 +827,13 @@ static void kvm_beside(int stop)
 		if (kvm_tvm_run(&t) != KVM_EXIT_IO || t.run->io.port != 0xe9 ||
 		    *((uint8_t *)t.run + t.run->io.data_offset) != want++) {
 			printf("# the KVM guest's exit %lu was not its next OUT\n", n);
+			fflush(stdout);
 			_exit(1);
 		}
 		n++;
 	}
 	printf("# the KVM guest beside it made %lu port exits, in order\n", n);
+	fflush(stdout);
 	kvm_tvm_destroy(&t);
 	_exit(n ? 0 : 1);
 }
