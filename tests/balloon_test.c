@@ -151,21 +151,6 @@ static int wait_reached(struct bvm *b, int seconds)
 	return -1;
 }
 
-/* A /proc/meminfo figure, in bytes. */
-static uint64_t meminfo(const char *key)
-{
-	char line[256];
-	uint64_t kb = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			sscanf(line + strlen(key) + 1, "%llu", (unsigned long long *)&kb);
-	if (f)
-		fclose(f);
-	return kb * 1024;
-}
-
 /*
  * Free host memory: MemFree, plus the free pages parked in the per-CPU
  * lists of the page allocator (/proc/zoneinfo), which MemFree leaves out.

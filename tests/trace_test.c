@@ -1099,16 +1099,7 @@ static int set_keep(struct tvm *t, uint64_t bytes)
 /* /proc/meminfo's MemAvailable, in MiB. */
 static uint64_t mem_available_mib(void)
 {
-	unsigned long long kb = 0;
-	char line[256];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb >> 10;
+	return meminfo("MemAvailable") >> 20;
 }
 
 #define BL_MEM		(64 * MIB)

@@ -185,6 +185,20 @@ int run_cmd(char *out, size_t len, int uid, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+uint64_t meminfo(const char *key)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			sscanf(line + strlen(key) + 1, "%llu", (unsigned long long *)&kb);
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
 bool json_get(const char *json, const char *key, char *val, size_t len)
 {
 	char pat[128];

@@ -47,6 +47,9 @@ bool json_get(const char *json, const char *key, char *val, size_t len);
 /* Same, parsing the value as an unsigned number; UINT64_MAX if absent. */
 uint64_t json_u64(const char *json, const char *key);
 
+/* A /proc/meminfo figure (MemAvailable, MemFree, ...), in bytes; 0 if absent. */
+uint64_t meminfo(const char *key);
+
 /* Drops to an unprivileged user (nobody) in the calling process. */
 int drop_privileges(void);
 
